@@ -1,0 +1,1 @@
+"""Pure analysis over snapshots and graphs: Docker's reachability rules and audit findings."""

@@ -1,0 +1,352 @@
+"""The `netviz` command: parse options, call the library, write the result, map errors to exits.
+
+Heavy libraries (the Docker SDK, networkx, rich) are imported inside the commands that need
+them, so `netviz --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from visualizer import __version__
+from visualizer.errors import EngineError, ExitCode, UsageError, VisualizerError
+from visualizer.render.options import Direction, Format, Layout
+from visualizer.text import visible
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from visualizer.model import Snapshot
+    from visualizer.sources.engine import ProgressCallback
+
+DEFAULT_OUTPUT_DIR = Path("output")
+DEFAULT_STEM = "topology"
+
+app = typer.Typer(
+    name="netviz",
+    help="See which Docker containers can reach each other, and how.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False}
+
+HostOpt = Annotated[
+    str | None,
+    typer.Option(
+        "-H",
+        "--host",
+        metavar="URL",
+        help="Engine socket to connect to, like `docker -H`.",
+        show_default=False,
+    ),
+]
+ContextOpt = Annotated[
+    str | None,
+    typer.Option(
+        "-c",
+        "--context",
+        metavar="NAME",
+        help="Docker context to use, like `docker -c`.",
+        show_default=False,
+    ),
+]
+FromOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--from",
+        metavar="FILE",
+        help="Read a snapshot file instead of an engine.",
+        show_default=False,
+    ),
+]
+DemoOpt = Annotated[
+    bool, typer.Option("--demo", help="Use the bundled demo topology (no engine needed).")
+]
+TimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--timeout", min=0.1, metavar="SECONDS", help="Seconds to wait for each engine answer."
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"netviz {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[  # noqa: ARG001 - handled eagerly by the callback
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+) -> None:
+    """See which Docker containers can reach each other, and how.
+
+    Exit codes: 0 ok, 1 negative answer, 2 usage, 3 engine, 4 bad input file,
+    5 renderer missing, 6 output not writable, 130 interrupted.
+    """
+    _state["debug"] = debug
+
+
+@app.command()
+def render(
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "-f",
+            "--format",
+            help="Output format [default: from -o's suffix, else svg].",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="File to write, - for stdout [default: dot to stdout, else output/topology.*].",
+            show_default=False,
+        ),
+    ] = None,
+    filters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filter",
+            metavar="KEY=VALUE",
+            help="Show only what matches key=value (network, driver, label, project); repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    no_builtin: Annotated[
+        bool,
+        typer.Option(
+            "--no-builtin", help="Hide bridge, host and none when no shown container uses them."
+        ),
+    ] = False,
+    layout: Annotated[
+        Layout, typer.Option("--layout", help="Graphviz layout engine.")
+    ] = Layout.DOT,
+    direction: Annotated[
+        Direction, typer.Option("--direction", help="Drawing direction (dot layout).")
+    ] = Direction.LR,
+    legend: Annotated[bool, typer.Option("--legend/--no-legend", help="Draw the legend.")] = True,
+    inspect: Annotated[
+        bool,
+        typer.Option(
+            "--inspect/--no-inspect", help="Also inspect each container (aliases, host names)."
+        ),
+    ] = False,
+    fallback_demo: Annotated[
+        bool,
+        typer.Option("--fallback-demo", help="Draw the demo topology when no engine answers."),
+    ] = False,
+    host: HostOpt = None,
+    context: ContextOpt = None,
+    from_file: FromOpt = None,
+    demo: DemoOpt = False,
+    timeout: TimeoutOpt = 30.0,
+) -> None:
+    """Draw the networks and containers: Graphviz dot, svg, png or pdf."""
+    from visualizer import api  # noqa: PLC0415
+    from visualizer.graph import Selection, parse_filters  # noqa: PLC0415
+    from visualizer.render.options import RenderOptions  # noqa: PLC0415
+
+    fmt, destination = _destination(fmt, output)
+    selection = Selection(filters=parse_filters(filters or ()), hide_unused_builtin=no_builtin)
+    try:
+        snap = _load(host, context, from_file, demo=demo, timeout=timeout, inspect=inspect)
+    except EngineError as exc:
+        if not fallback_demo:
+            raise
+        _warn(f"{exc}; drawing the bundled demo topology instead")
+        snap = api.load_demo()
+    graph = api.build_graph(snap)
+    _warn_all(graph.graph["warnings"])
+    view = api.select(graph, selection)
+    options = RenderOptions(layout=layout, direction=direction, legend=legend)
+    with _status(f"Rendering {fmt.value} with Graphviz", enabled=fmt is not Format.DOT):
+        rendered = api.render(view, fmt, options)
+    _emit(rendered.content, destination, binary=fmt.binary)
+
+
+@app.command()
+def snapshot(
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Snapshot file to write [default: stdout].", show_default=False
+        ),
+    ] = None,
+    inspect: Annotated[
+        bool,
+        typer.Option(
+            "--inspect/--no-inspect",
+            help="Inspect each container too (aliases, host names, capabilities): a request each.",
+        ),
+    ] = True,
+    host: HostOpt = None,
+    context: ContextOpt = None,
+    from_file: FromOpt = None,
+    demo: DemoOpt = False,
+    timeout: TimeoutOpt = 30.0,
+) -> None:
+    """Capture the engine into a snapshot file that every command reads with --from."""
+    from visualizer import api  # noqa: PLC0415
+
+    snap = _load(host, context, from_file, demo=demo, timeout=timeout, inspect=inspect)
+    destination = None if output is None or str(output) == "-" else output
+    _emit(api.dumps_snapshot(snap).encode("utf-8"), destination, binary=False)
+
+
+def _destination(fmt: Format | None, output: Path | None) -> tuple[Format, Path | None]:
+    """Pick the format and where it goes (`None` = stdout)."""
+    to_stdout = output is not None and str(output) == "-"
+    if fmt is None:
+        suffix = output.suffix.lstrip(".").lower() if output is not None and not to_stdout else ""
+        if suffix and suffix not in {f.value for f in Format}:
+            raise UsageError(f"cannot tell the format from {output}; use -f")
+        fmt = Format(suffix) if suffix else Format.SVG
+    if to_stdout:
+        return fmt, None
+    if output is None:
+        return (
+            fmt,
+            None if fmt is Format.DOT else DEFAULT_OUTPUT_DIR / f"{DEFAULT_STEM}{fmt.suffix}",
+        )
+    return fmt, output
+
+
+def _load(
+    host: str | None,
+    context: str | None,
+    from_file: Path | None,
+    *,
+    demo: bool,
+    timeout: float,
+    inspect: bool,
+) -> Snapshot:
+    """Open the one source the options name."""
+    from visualizer import api  # noqa: PLC0415
+
+    chosen = [name for name, on in (("--from", from_file), ("--demo", demo)) if on]
+    if host or context:
+        chosen.append("--host/--context")
+    if len(chosen) > 1:
+        raise UsageError(f"choose one source: {' or '.join(chosen)}")
+    if demo:
+        snap = api.load_demo()
+    elif from_file is not None:
+        snap = api.load_snapshot(from_file)
+    else:
+        from visualizer.sources.engine import EngineTarget  # noqa: PLC0415
+
+        target = EngineTarget(host=host, context=context, timeout=timeout)
+        with _progress(enabled=inspect) as progress:
+            snap = api.load_engine(target, inspect=inspect, progress=progress)
+    _warn_all(snap.warnings)
+    return snap
+
+
+def _emit(content: bytes, destination: Path | None, *, binary: bool) -> None:
+    from visualizer.outputs import write_file, write_stdout  # noqa: PLC0415
+
+    if destination is None:
+        write_stdout(content, binary=binary)
+    else:
+        write_file(destination, content)
+        _note(f"wrote {destination}")
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"netviz: warning: {visible(message)}\n")
+
+
+def _warn_all(messages: tuple[str, ...]) -> None:
+    for m in messages:
+        _warn(m)
+
+
+def _note(message: str) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write(f"netviz: {visible(message)}\n")
+
+
+@contextmanager
+def _status(text: str, *, enabled: bool = True) -> Iterator[None]:
+    """Show a spinner on stderr while something slow runs (only on a terminal)."""
+    if not (enabled and sys.stderr.isatty()):
+        yield
+        return
+    from rich.console import Console  # noqa: PLC0415
+
+    with Console(stderr=True).status(text):
+        yield
+
+
+@contextmanager
+def _progress(*, enabled: bool) -> Iterator[ProgressCallback | None]:
+    """Show a progress bar on stderr for per-container work (only on a terminal)."""
+    if not (enabled and sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import Progress  # noqa: PLC0415
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Inspecting containers", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run `netviz` with `argv` and return the exit code (no `sys.exit`)."""
+    try:
+        result = app(args=argv, prog_name="netviz", standalone_mode=False)
+    except typer.TyperException as exc:  # usage errors from typer's own option parsing
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            sys.stderr.write(f"netviz: error: {visible(exc.format_message())}\n")
+        return exc.exit_code
+    except (KeyboardInterrupt, typer.Abort):
+        sys.stderr.write("netviz: interrupted\n")
+        return ExitCode.INTERRUPTED
+    except VisualizerError as exc:
+        if _state["debug"]:
+            raise
+        sys.stderr.write(f"netviz: error: {visible(str(exc))}\n")
+        return exc.exit_code
+    except BrokenPipeError:
+        _silence_stdout()
+        return ExitCode.OK
+    return result if isinstance(result, int) else ExitCode.OK
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (`| head`), keep Python from failing to flush stdout at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

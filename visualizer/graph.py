@@ -1,0 +1,206 @@
+"""Snapshot → networkx bipartite graph, and the filtered views the renderers draw.
+
+Nodes: `network:<id>` (`bipartite=0`, `record=Network`) and `container:<id>` (`bipartite=1`,
+`record=Container`). One edge per endpoint, carrying `endpoint` (the `Endpoint` record).
+`host` and `none` containers hang off the `host` / `none` networks like any endpoint.
+A `container:` sidecar has no endpoints of its own: it gets the node attributes `netns_of`
+(the key of the container it names) and `netns_owner` (the container that really owns the
+stack, following chains), and one edge per endpoint of the owner, marked
+`shared_from=<owner key>`, so the graph stays bipartite and the sidecar sits exactly where its
+traffic does.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from visualizer.errors import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    import networkx as nx
+
+    from visualizer.model import Container, Network, Snapshot
+
+NETWORK, CONTAINER = 0, 1
+
+
+def network_key(network_id: str) -> str:
+    """Graph key of a network node."""
+    return f"network:{network_id}"
+
+
+def container_key(container_id: str) -> str:
+    """Graph key of a container node."""
+    return f"container:{container_id}"
+
+
+def build_graph(snapshot: Snapshot) -> nx.Graph[str]:
+    """Build the bipartite graph of a snapshot; warnings go to `graph.graph["warnings"]`."""
+    import networkx as nx  # noqa: PLC0415 - keep `netviz --help` free of networkx
+
+    g: nx.Graph[str] = nx.Graph(engine=snapshot.engine, snapshot=snapshot)
+    warnings: list[str] = []
+    for net in snapshot.networks:
+        g.add_node(network_key(net.id), bipartite=NETWORK, kind="network", record=net)
+    by_id = {c.id: c for c in snapshot.containers}
+    by_name = {c.name: c for c in snapshot.containers}
+    for c in snapshot.containers:
+        g.add_node(container_key(c.id), bipartite=CONTAINER, kind="container", record=c)
+    for c in snapshot.containers:
+        ckey = container_key(c.id)
+        for ep in c.endpoints:
+            nkey = network_key(ep.network_id)
+            if nkey in g:
+                g.add_edge(nkey, ckey, endpoint=ep, shared_from=None)
+        if c.netns_target is None:
+            continue
+        owner = _netns_owner(c, by_id, by_name)
+        if owner is None:
+            warnings.append(
+                f"container {c.name!r} shares the network stack of {c.netns_target[:12]}, "
+                "which is not in the snapshot"
+            )
+            g.nodes[ckey]["netns_missing"] = c.netns_target
+            continue
+        okey = container_key(owner.id)
+        direct = _resolve_ref(c.netns_target, by_id, by_name)
+        g.nodes[ckey]["netns_of"] = container_key(direct.id) if direct else okey
+        g.nodes[ckey]["netns_owner"] = okey
+        for ep in owner.endpoints:
+            nkey = network_key(ep.network_id)
+            if nkey in g:
+                g.add_edge(nkey, ckey, endpoint=ep, shared_from=okey)
+    g.graph["warnings"] = tuple(warnings)
+    return g
+
+
+def _netns_owner(
+    c: Container, by_id: dict[str, Container], by_name: dict[str, Container]
+) -> Container | None:
+    """Follow `container:` references to the container that owns the network stack."""
+    seen = {c.id}
+    current = c
+    while (ref := current.netns_target) is not None:
+        nxt = _resolve_ref(ref, by_id, by_name)
+        if nxt is None or nxt.id in seen:
+            return None
+        seen.add(nxt.id)
+        current = nxt
+    return current
+
+
+def _resolve_ref(
+    ref: str, by_id: dict[str, Container], by_name: dict[str, Container]
+) -> Container | None:
+    """Find a `container:<ref>` target by full ID (what the engine stores), name or ID prefix."""
+    if ref in by_id:
+        return by_id[ref]
+    if ref in by_name:
+        return by_name[ref]
+    matches = [c for cid, c in by_id.items() if len(ref) >= 12 and cid.startswith(ref)]  # noqa: PLR2004
+    return matches[0] if len(matches) == 1 else None
+
+
+def networks(g: nx.Graph[str]) -> list[tuple[str, Network]]:
+    """Network nodes with their records, sorted by name then ID."""
+    items = [(k, d["record"]) for k, d in g.nodes(data=True) if d["bipartite"] == NETWORK]
+    return sorted(items, key=lambda kv: (kv[1].name, kv[1].id))
+
+
+def containers(g: nx.Graph[str]) -> list[tuple[str, Container]]:
+    """Container nodes with their records, sorted by name then ID."""
+    items = [(k, d["record"]) for k, d in g.nodes(data=True) if d["bipartite"] == CONTAINER]
+    return sorted(items, key=lambda kv: (kv[1].name, kv[1].id))
+
+
+FILTER_KEYS = ("network", "driver", "label", "project")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Selection:
+    """What a view shows: `docker network ls`-style filters plus noise control."""
+
+    filters: tuple[tuple[str, str], ...] = ()
+    """(key, value) pairs; values of one key are OR-ed, different keys AND-ed."""
+    hide_unused_builtin: bool = False
+    """Drop `bridge`, `host` and `none` when no shown container uses them."""
+
+
+def parse_filters(specs: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """Parse `key=value` filter strings; an unknown key or a missing `=` is a usage error."""
+    result = []
+    for spec in specs:
+        key, sep, value = spec.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in FILTER_KEYS or not value:
+            raise UsageError(
+                f"bad filter {spec!r}: use key=value with key one of {', '.join(FILTER_KEYS)}"
+            )
+        result.append((key, value))
+    return tuple(result)
+
+
+def select(g: nx.Graph[str], selection: Selection) -> nx.Graph[str]:
+    """Return the subgraph a selection shows (a view: records are shared, not copied)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key, value in selection.filters:
+        groups[key].append(value)
+    nets = {k for k, _ in networks(g)}
+    ctrs = {k for k, _ in containers(g)}
+    for key, values in sorted(groups.items()):
+        match_n, match_c = _match(g, key, values)
+        nets &= match_n
+        ctrs &= match_c
+    ctrs |= _netns_owners(g, ctrs)
+    if selection.hide_unused_builtin:
+        nets = {n for n in nets if not _unused_builtin(g, n, ctrs)}
+    return g.subgraph(nets | ctrs)
+
+
+def _match(g: nx.Graph[str], key: str, values: Sequence[str]) -> tuple[set[str], set[str]]:
+    """Networks and containers one filter key selects, each with its neighbours."""
+    n_direct: set[str] = set()
+    c_direct: set[str] = set()
+    for nkey, net in networks(g):
+        if (key == "network" and any(_names_network(net, v) for v in values)) or (
+            (key == "driver" and net.driver in values)
+            or (key == "label" and any(_has_label(net.labels, v) for v in values))
+        ):
+            n_direct.add(nkey)
+    for ckey, c in containers(g):
+        if (key == "project" and c.compose_project in values) or (
+            key == "label" and any(_has_label(c.labels, v) for v in values)
+        ):
+            c_direct.add(ckey)
+    match_n = n_direct | {n for c in c_direct for n in g[c]}
+    match_c = c_direct | {c for n in n_direct for c in g[n]}
+    return match_n, match_c
+
+
+def _names_network(net: Network, value: str) -> bool:
+    return net.name == value or net.id.startswith(value)
+
+
+def _has_label(labels: Any, spec: str) -> bool:  # noqa: ANN401 - a Mapping[str, str]
+    key, sep, value = spec.partition("=")
+    return key in labels and (not sep or labels[key] == value)
+
+
+def _netns_owners(g: nx.Graph[str], ctrs: set[str]) -> set[str]:
+    """Owners of the shown sidecars' network stacks: a sidecar is never drawn alone."""
+    owners = set()
+    for c in ctrs:
+        for attr in ("netns_of", "netns_owner"):
+            owner = g.nodes[c].get(attr)
+            if owner is not None:
+                owners.add(owner)
+    return owners
+
+
+def _unused_builtin(g: nx.Graph[str], nkey: str, ctrs: set[str]) -> bool:
+    net: Network = g.nodes[nkey]["record"]
+    return net.is_builtin and not any(c in ctrs for c in g[nkey])

@@ -1,0 +1,53 @@
+"""Where results go: files written atomically, or stdout. Used by the CLI only."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from visualizer.errors import OutputError, UsageError
+
+
+def write_file(path: Path, content: bytes) -> None:
+    """Write `content` to `path` atomically: a temp file in the same directory, then rename.
+
+    The parent directory is created when missing. On any failure nothing is left behind and
+    an existing file at `path` is untouched.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create directory {path.parent}: {exc.strerror}") from None
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a directory")
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        Path(tmp).chmod(0o666 & ~_umask())
+        Path(tmp).replace(path)
+        tmp = None
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink()
+
+
+def write_stdout(content: bytes, *, binary: bool) -> None:
+    """Write to stdout; refuse binary data on a terminal."""
+    if binary and sys.stdout.isatty():
+        raise UsageError("refusing to write binary output to a terminal; use -o FILE")
+    sys.stdout.buffer.write(content)
+    sys.stdout.buffer.flush()
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

@@ -1,0 +1,403 @@
+"""Graphviz DOT for the topology view: networks, containers, endpoints, who may talk to whom.
+
+Visual language (also drawn in the legend):
+- network nodes are filled by driver; `--internal` networks have a double border; badges
+  spell out INTERNAL, ICC OFF, IPv6, ATTACHABLE, INGRESS;
+- the line from a network to a container says what members of that network may do:
+  solid = reach each other by IP and name, dashed = by IP only (default bridge),
+  red dotted with a bar = blocked (icc off), thick red = host stack, grey dotted = no network
+  or a stopped container;
+- a purple dashed arrow joins a `container:` sidecar to the container whose stack it shares;
+- stopped containers are grey with a dashed border; published ports are red when open on
+  all interfaces, amber on a specific address, green on loopback.
+
+Output is deterministic: nodes get synthetic IDs (`n0`, `c0`, …) in name order and every
+engine string goes through `visible()` and HTML escaping, so names like `end`, `a:b`, `"q"`
+or `<b>` are just text.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from visualizer.analysis.peering import PEERING_TEXT, Peering, peering
+from visualizer.graph import containers, networks
+from visualizer.text import short_id, shorten, visible
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import networkx as nx
+
+    from visualizer.model import Container, Endpoint, Engine, Network, Port
+    from visualizer.render.options import RenderOptions
+
+FONT = "Helvetica"
+NAME_LIMIT = 48
+TEXT_LIMIT = 64
+
+DRIVER_COLORS: dict[str, tuple[str, str]] = {
+    "bridge": ("#dbeafe", "#1d4ed8"),
+    "overlay": ("#ede9fe", "#6d28d9"),
+    "macvlan": ("#ffedd5", "#c2410c"),
+    "ipvlan": ("#fef3c7", "#a16207"),
+    "host": ("#fee2e2", "#b91c1c"),
+    "null": ("#f1f5f9", "#64748b"),
+}
+PLUGIN_COLORS = ("#dcfce7", "#15803d")
+BLOCKED = "#dc2626"
+INACTIVE = "#9ca3af"
+SIDECAR = "#7c3aed"
+EXPOSED_ALL, EXPOSED_SOME, EXPOSED_LOCAL = "#b91c1c", "#b45309", "#15803d"
+
+
+def driver_colors(driver: str) -> tuple[str, str]:
+    """(fill, line) colours of a network driver; plugins share one colour."""
+    return DRIVER_COLORS.get(driver, PLUGIN_COLORS)
+
+
+def render_dot(g: nx.Graph[str], options: RenderOptions) -> str:
+    """Render the topology view of a (possibly filtered) graph as DOT source."""
+    engine: Engine | None = g.graph.get("engine")
+    nets = networks(g)
+    ctrs = containers(g)
+    ids = {key: f"n{i}" for i, (key, _) in enumerate(nets)}
+    ids |= {key: f"c{i}" for i, (key, _) in enumerate(ctrs)}
+
+    out = ["digraph netviz {"]
+    out.append(
+        "  graph ["
+        + _attrs(
+            layout=options.layout.value,
+            rankdir=options.direction.value,
+            fontname=FONT,
+            fontsize="12",
+            labelloc="t",
+            labeljust="l",
+            newrank="true",
+            nodesep="0.25",
+            ranksep="1.0",
+            overlap="false",
+            splines="true",
+            label=_html(_title(g, len(nets), len(ctrs))),
+        )
+        + "];"
+    )
+    out.append(f"  node [{_attrs(fontname=FONT, fontsize='10', margin='0.12,0.06')}];")
+    out.append(f"  edge [{_attrs(fontname=FONT, fontsize='9', dir='none')}];")
+
+    projects: dict[str, list[str]] = defaultdict(list)
+    loose: list[str] = []
+    for key, net in nets:
+        stmt = _network_node(ids[key], net, engine)
+        (projects[net.compose_project] if net.compose_project else loose).append(stmt)
+    for key, c in ctrs:
+        stmt = _container_node(ids[key], c, g, key)
+        (projects[c.compose_project] if c.compose_project else loose).append(stmt)
+    for i, project in enumerate(sorted(projects)):
+        label = f"compose project <B>{_h(shorten(project, NAME_LIMIT))}</B>"
+        out.append(f"  subgraph cluster_p{i} {{")
+        out.append(
+            "    graph ["
+            + _attrs(
+                label=_html(label),
+                style="rounded,dashed",
+                color="#64748b",
+                fontcolor="#334155",
+                tooltip=f"compose project {visible(project)}",
+            )
+            + "];"
+        )
+        out.extend(f"    {stmt}" for stmt in projects[project])
+        out.append("  }")
+    out.extend(f"  {stmt}" for stmt in loose)
+
+    for nkey, net in nets:
+        policy = peering(net, engine)
+        members = sorted((ids[m], m) for m in g[nkey])
+        for cid, ckey in members:
+            data = g.edges[nkey, ckey]
+            if data["shared_from"] is not None:
+                continue  # drawn once, from the stack's owner; the sidecar gets an arrow
+            member: Container = g.nodes[ckey]["record"]
+            attrs = _edge_attrs(net, member, data["endpoint"], policy)
+            out.append(f"  {ids[nkey]} -> {cid} [{attrs}];")
+    for ckey, c in ctrs:
+        target = g.nodes[ckey].get("netns_of")
+        if target is not None and target in ids:
+            owner = g.nodes[target]["record"]
+            tip = f"{visible(c.name)} shares the network stack of {visible(owner.name)}"
+            out.append(
+                f"  {ids[ckey]} -> {ids[target]} ["
+                + _attrs(
+                    dir="forward",
+                    style="dashed",
+                    penwidth="2",
+                    color=SIDECAR,
+                    fontcolor=SIDECAR,
+                    arrowhead="normal",
+                    label="shares network stack",
+                    tooltip=tip,
+                )
+                + "];"
+            )
+    if options.legend:
+        out.extend(_legend())
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _title(g: nx.Graph[str], n_nets: int, n_ctrs: int) -> str:
+    engine: Engine | None = g.graph.get("engine")
+    snapshot = g.graph.get("snapshot")
+    parts = []
+    if engine is not None and (engine.name or engine.server_version):
+        who = f"Docker engine <B>{_h(shorten(engine.name or '?', NAME_LIMIT))}</B>"
+        if engine.server_version:
+            who += f" · {_h(shorten(engine.server_version, 32))}"
+        if engine.api_version:
+            who += f" · API {_h(shorten(engine.api_version, 8))}"
+        parts.append(who)
+    parts.append(f"{n_nets} networks · {n_ctrs} containers")
+    if snapshot is not None and snapshot.captured_at:
+        parts.append(f"captured {_h(shorten(snapshot.captured_at, 40))}")
+    return "<FONT POINT-SIZE='14'>" + "  ·  ".join(parts) + "</FONT>"
+
+
+def _network_node(nid: str, net: Network, engine: Engine | None) -> str:
+    fill, line = driver_colors(net.driver)
+    policy = peering(net, engine)
+    rows = [
+        f"<B>{_h(shorten(net.name, NAME_LIMIT))}</B>",
+        (
+            f"<FONT POINT-SIZE='9'>{_h(shorten(net.driver or '?', 24))} · "
+            f"{_h(shorten(net.scope, 12))}</FONT>"
+        ),
+    ]
+    for s in net.subnets:
+        gw = f"  gw {_h(s.gateway)}" if s.gateway else ""
+        rows.append(f"<FONT POINT-SIZE='9'>{_h(shorten(s.cidr, 48))}{gw}</FONT>")
+    badges = _network_badges(net, policy)
+    if badges:
+        rows.append(f"<FONT POINT-SIZE='8' COLOR='{BLOCKED}'><B>{' · '.join(badges)}</B></FONT>")
+    tip = [f"network {visible(net.name)} ({visible(net.driver)}, {short_id(net.id)})"]
+    tip.append(PEERING_TEXT[policy])
+    if net.internal:
+        tip.append("internal: no route out of the network")
+    attrs = _attrs(
+        shape="box",
+        style="rounded,filled,bold",
+        fillcolor=fill,
+        color=line,
+        peripheries="2" if net.internal else "1",
+        label=_html(_table(rows)),
+        tooltip="; ".join(tip),
+    )
+    return f"{nid} [{attrs}];"
+
+
+def _network_badges(net: Network, policy: Peering) -> list[str]:
+    badges = []
+    if net.internal:
+        badges.append("INTERNAL")
+    if policy is Peering.ISOLATED:
+        badges.append("ICC OFF")
+    elif net.driver == "bridge" and not net.icc:
+        badges.append("ICC OFF (NOT ENFORCED)")
+    if policy is Peering.BY_IP:
+        badges.append("NO DNS")
+    if net.ipv6:
+        badges.append("IPv6")
+    if net.attachable and net.scope == "swarm":
+        badges.append("ATTACHABLE")
+    if net.ingress:
+        badges.append("INGRESS")
+    if policy is Peering.UNKNOWN:
+        badges.append("PLUGIN")
+    return badges
+
+
+def _container_node(cid: str, c: Container, g: nx.Graph[str], key: str) -> str:
+    rows = [f"<B>{_h(shorten(c.name, NAME_LIMIT))}</B>"]
+    detail = f"{_h(shorten(c.image or '?', 40))} · {_h(shorten(c.state, 12))}"
+    if c.compose_service:
+        detail += f" · service {_h(shorten(c.compose_service, 32))}"
+    rows.append(f"<FONT POINT-SIZE='9' COLOR='#475569'>{detail}</FONT>")
+    owner_key = g.nodes[key].get("netns_of")
+    if owner_key is not None:
+        owner: Container = g.nodes[owner_key]["record"]
+        rows.append(
+            f"<FONT POINT-SIZE='9' COLOR='{SIDECAR}'>network stack of "
+            f"{_h(shorten(owner.name, NAME_LIMIT))}</FONT>"
+        )
+    elif g.nodes[key].get("netns_missing"):
+        missing = short_id(g.nodes[key]["netns_missing"])
+        rows.append(
+            f"<FONT POINT-SIZE='9' COLOR='{BLOCKED}'>network stack of {_h(missing)} "
+            "(not found)</FONT>"
+        )
+    rows.extend(f"<FONT POINT-SIZE='9'>{_endpoint_text(c, ep)}</FONT>" for ep in c.endpoints)
+    rows.extend(
+        f"<FONT POINT-SIZE='9' COLOR='#475569'>legacy link: {_h(shorten(link.alias, 32))}"
+        f" → {_h(shorten(link.target, NAME_LIMIT))}</FONT>"
+        for link in c.links
+    )
+    rows.extend(_port_rows(c.ports))
+    running = c.is_running
+    attrs = _attrs(
+        shape="box",
+        style="rounded,filled" if running else "rounded,filled,dashed",
+        fillcolor="#ffffff" if running else "#f1f5f9",
+        color="#334155" if running else INACTIVE,
+        fontcolor="#0f172a" if running else "#64748b",
+        label=_html(_table(rows)),
+        tooltip=f"container {visible(c.name)} ({short_id(c.id)}), {visible(c.state)}",
+    )
+    return f"{cid} [{attrs}];"
+
+
+def _endpoint_text(c: Container, ep: Endpoint) -> str:
+    name = _h(shorten(ep.network_name, 32))
+    if c.is_host_mode:
+        return f"{name}: the host's own addresses"
+    if c.is_none_mode:
+        return f"{name}: no interface but loopback"
+    if not ep.addresses:
+        return f"{name}: no address{'' if c.is_running else ' (not running)'}"
+    return f"{name}: {', '.join(_h(a) for a in ep.addresses)}"
+
+
+def _port_rows(ports: Iterable[Port]) -> list[str]:
+    published: dict[tuple[int, str, int], list[str]] = defaultdict(list)
+    exposed = []
+    for p in ports:
+        if p.host_port is None:
+            exposed.append(f"{p.container_port}/{_h(p.protocol)}")
+        else:
+            published[(p.container_port, p.protocol, p.host_port)].append(p.host_ip or "0.0.0.0")  # noqa: S104
+    rows = []
+    for (cport, proto, hport), ips in sorted(published.items()):
+        color = _exposure_color(ips)
+        where = ", ".join(f"{_h(_bracket(ip))}:{hport}" for ip in sorted(set(ips)))
+        rows.append(f"<FONT POINT-SIZE='9' COLOR='{color}'>{where} → {cport}/{_h(proto)}</FONT>")
+    if exposed:
+        rows.append(
+            f"<FONT POINT-SIZE='8' COLOR='#64748b'>exposed, not published: "
+            f"{_h(shorten(', '.join(sorted(set(exposed))), TEXT_LIMIT))}</FONT>"
+        )
+    return rows
+
+
+def _bracket(ip: str) -> str:
+    return f"[{ip}]" if ":" in ip else ip
+
+
+def _exposure_color(ips: Iterable[str]) -> str:
+    kinds = set()
+    for ip in ips:
+        try:
+            addr = ipaddress.ip_address(ip)
+        except ValueError:
+            kinds.add("some")
+            continue
+        kinds.add("all" if addr.is_unspecified else "local" if addr.is_loopback else "some")
+    if "all" in kinds:
+        return EXPOSED_ALL
+    return EXPOSED_SOME if "some" in kinds else EXPOSED_LOCAL
+
+
+def _edge_attrs(net: Network, c: Container, ep: Endpoint, policy: Peering) -> str:
+    addresses = ", ".join(ep.addresses) or "no address"
+    tip = f"{visible(c.name)} on {visible(net.name)}: {visible(addresses)}; {PEERING_TEXT[policy]}"
+    if not c.is_running:
+        return _attrs(style="dotted", color=INACTIVE, penwidth="1.5", tooltip=f"{tip} (stopped)")
+    _, line = driver_colors(net.driver)
+    styles = {
+        Peering.BY_NAME: {"style": "solid", "penwidth": "2", "color": line},
+        Peering.BY_IP: {"style": "dashed", "penwidth": "1.5", "color": line},
+        Peering.ISOLATED: {
+            "style": "dotted",
+            "penwidth": "2",
+            "color": BLOCKED,
+            "dir": "forward",
+            "arrowhead": "tee",
+        },
+        Peering.HOST: {"style": "bold", "penwidth": "3", "color": line},
+        Peering.NONE: {"style": "dotted", "penwidth": "1.5", "color": line},
+        Peering.UNKNOWN: {"style": "solid", "penwidth": "1.5", "color": line},
+    }
+    return _attrs(**styles[policy], tooltip=tip)
+
+
+LINE_SAMPLES = (
+    ("━━━━", "#1d4ed8", PEERING_TEXT[Peering.BY_NAME]),
+    ("╺╸╺╸╺╸", "#1d4ed8", PEERING_TEXT[Peering.BY_IP]),
+    ("┅┅┅┫", BLOCKED, "members blocked from each other (icc off)"),
+    ("━━━━", "#b91c1c", "thick red: " + PEERING_TEXT[Peering.HOST]),
+    ("┈┈┈┈", INACTIVE, "no network, or container not running"),
+    ("╺╸╺╸▶", SIDECAR, "sidecar shares the network stack of the container it points to"),
+)
+
+
+def _legend() -> list[str]:
+    swatches = [(*driver_colors(d), f"{d} network") for d in DRIVER_COLORS]
+    swatches.append((*PLUGIN_COLORS, "network of another driver (plugin)"))
+    rows = ["<TR><TD COLSPAN='2' ALIGN='LEFT'><B>Legend</B></TD></TR>"]
+    rows.extend(
+        f"<TR><TD BGCOLOR='{fill}' COLOR='{line}' BORDER='1'></TD><TD ALIGN='LEFT'>{text}</TD></TR>"
+        for fill, line, text in swatches
+    )
+    rows.append("<TR><TD COLSPAN='2' ALIGN='LEFT'>double border: internal network</TD></TR>")
+    rows.extend(
+        f"<TR><TD ALIGN='LEFT'><FONT COLOR='{color}'>{glyphs}</FONT></TD>"
+        f"<TD ALIGN='LEFT'>{text}</TD></TR>"
+        for glyphs, color, text in LINE_SAMPLES
+    )
+    notes = [
+        (EXPOSED_ALL, "port open on all host interfaces"),
+        (EXPOSED_SOME, "port on one host address"),
+        (EXPOSED_LOCAL, "port on loopback only"),
+        (INACTIVE, "grey, dashed box: container not running"),
+    ]
+    rows.extend(
+        f"<TR><TD COLSPAN='2' ALIGN='LEFT'><FONT COLOR='{c}'>{n}</FONT></TD></TR>" for c, n in notes
+    )
+    table = (
+        "<TABLE BORDER='1' COLOR='#cbd5e1' CELLBORDER='0' CELLSPACING='2' CELLPADDING='2'>"
+        + "".join(rows)
+        + "</TABLE>"
+    )
+    return [f"  legend [{_attrs(shape='plaintext', fontsize='9', label=_html(table))}];"]
+
+
+def _table(rows: list[str]) -> str:
+    cells = "".join(f"<TR><TD ALIGN='LEFT'>{row}</TD></TR>" for row in rows)
+    return f"<TABLE BORDER='0' CELLBORDER='0' CELLSPACING='0' CELLPADDING='1'>{cells}</TABLE>"
+
+
+def _h(text: str) -> str:
+    """Escape engine text for a Graphviz HTML-like label."""
+    return html.escape(visible(text), quote=True)
+
+
+class _Html(str):
+    """A DOT HTML-like label, emitted between `<` and `>` instead of quotes."""
+
+    __slots__ = ()
+
+
+def _html(markup: str) -> _Html:
+    return _Html(markup)
+
+
+def _attrs(**attrs: str) -> str:
+    return " ".join(f"{k}={_value(v)}" for k, v in attrs.items())
+
+
+def _value(v: str) -> str:
+    if isinstance(v, _Html):
+        return f"<{v}>"
+    return '"' + visible(v).replace("\\", "\\\\").replace('"', '\\"') + '"'

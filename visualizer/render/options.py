@@ -1,0 +1,73 @@
+"""Options shared by renderers, and the value every renderer returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Format(StrEnum):
+    """Output formats; the CLI's `--format` choices come from here."""
+
+    DOT = "dot"
+    SVG = "svg"
+    PNG = "png"
+    PDF = "pdf"
+
+    @property
+    def binary(self) -> bool:
+        """Whether the output is binary (not fit for a terminal)."""
+        return self in {Format.PNG, Format.PDF}
+
+    @property
+    def suffix(self) -> str:
+        """File name suffix, with the dot."""
+        return f".{self.value}"
+
+
+class Layout(StrEnum):
+    """Graphviz layout engines."""
+
+    DOT = "dot"
+    NEATO = "neato"
+    FDP = "fdp"
+    SFDP = "sfdp"
+    CIRCO = "circo"
+    TWOPI = "twopi"
+    OSAGE = "osage"
+
+
+class Direction(StrEnum):
+    """Direction of the drawing for the `dot` layout (Graphviz `rankdir`)."""
+
+    LR = "LR"
+    TB = "TB"
+    RL = "RL"
+    BT = "BT"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenderOptions:
+    """How to draw; never where to write (renderers return values)."""
+
+    layout: Layout = Layout.DOT
+    """Graphviz layout engine."""
+    direction: Direction = Direction.LR
+    """Drawing direction (used by the `dot` layout)."""
+    legend: bool = True
+    """Draw the legend."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rendered:
+    """A rendered document: its bytes and what they are."""
+
+    content: bytes
+    """The document."""
+    format: Format
+    """The format it is in."""
+
+    @property
+    def text(self) -> str:
+        """The document as text (text formats only)."""
+        return self.content.decode("utf-8")

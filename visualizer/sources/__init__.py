@@ -1,0 +1,1 @@
+"""Where snapshots come from: a live engine, a snapshot file, the bundled demo."""

@@ -1,0 +1,271 @@
+"""The live engine source: the only module that imports the Docker SDK.
+
+A capture makes a constant number of requests whatever the number of containers:
+`GET /version` (to negotiate the API version), then `GET /info`, `GET /networks` and
+`GET /containers/json?all=1` in parallel. Only `inspect=True` adds one
+`GET /containers/{id}/json` per container, for facts that exist nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from visualizer.errors import EngineError, NotFoundError, UsageError
+from visualizer.sources.parse import RawCapture, parse_capture
+
+if TYPE_CHECKING:
+    from visualizer.model import Snapshot
+
+MIN_API_VERSION = "1.24"
+"""Oldest Engine API this tool reads (Docker 1.12): networks report `Internal` and `EnableIPv6`."""
+MAX_API_VERSION = "1.51"
+"""Newest Engine API whose payloads this tool was written against; newer engines are asked
+for this version (engines serve older versions unchanged)."""
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+INSPECT_WORKERS = 8
+
+ProgressCallback = Callable[[int, int], None]
+"""Called with (done, total) while containers are inspected."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EngineTarget:
+    """Which engine to talk to, resolved like the docker CLI resolves `-H` and `-c`."""
+
+    host: str | None = None
+    """`-H/--host`: a daemon socket URL (`unix://`, `tcp://`, `ssh://`)."""
+    context: str | None = None
+    """`-c/--context`: the name of a Docker context."""
+    timeout: float = 30.0
+    """Seconds to wait for each API answer."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Connection:
+    """A resolved engine address and its TLS settings."""
+
+    base_url: str
+    tls: Any = None
+    label: str = ""
+
+
+def resolve(target: EngineTarget, environ: Mapping[str, str] | None = None) -> Connection:
+    """Resolve the engine address: `-H`, else `-c`, else `DOCKER_HOST`, else the current context."""
+    from docker.context import ContextAPI  # noqa: PLC0415 - the SDK loads only when needed
+    from docker.errors import DockerException  # noqa: PLC0415
+    from docker.utils import kwargs_from_env  # noqa: PLC0415
+
+    env = dict(os.environ if environ is None else environ)
+    if target.host and target.context:
+        raise UsageError("conflicting options: either specify --host or --context, not both")
+    try:
+        if target.host:
+            env["DOCKER_HOST"] = target.host
+            kwargs = kwargs_from_env(environment=env)
+            return Connection(base_url=target.host, tls=kwargs.get("tls"), label=target.host)
+        name = target.context
+        if name is None and not env.get("DOCKER_HOST"):
+            name = env.get("DOCKER_CONTEXT") or None
+            if name is None:
+                from docker.context.config import get_current_context_name  # noqa: PLC0415
+
+                name = get_current_context_name()
+        if name is None or name == "default":
+            kwargs = kwargs_from_env(environment=env)
+            url = kwargs.get("base_url") or DEFAULT_HOST
+            return Connection(base_url=url, tls=kwargs.get("tls"), label=url)
+        ctx = ContextAPI.get_context(name)
+    except DockerException as exc:
+        raise EngineError(f"cannot use the Docker settings: {_one_line(exc)}") from None
+    if ctx is None:
+        raise NotFoundError(f"unknown Docker context {name!r} (see `docker context ls`)")
+    if not ctx.Host:
+        raise EngineError(f"Docker context {name!r} has no Docker endpoint")
+    return Connection(base_url=ctx.Host, tls=ctx.TLSConfig, label=f"context {name} ({ctx.Host})")
+
+
+def capture(
+    target: EngineTarget,
+    *,
+    inspect: bool = False,
+    progress: ProgressCallback | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> RawCapture:
+    """Ask the engine for everything a snapshot holds, in a constant number of requests."""
+    conn = resolve(target, environ)
+    with _translated(conn):
+        probe = _client(conn, MIN_API_VERSION, target.timeout)
+        version = probe.version(api_version=False)
+        if not isinstance(version, dict) or "ApiVersion" not in version:
+            raise EngineError(f"{conn.label} does not look like a Docker engine")
+        server_api = str(version["ApiVersion"])
+        if _vkey(server_api) < _vkey(MIN_API_VERSION):
+            raise EngineError(
+                f"the engine at {conn.label} speaks API {server_api}; "
+                f"netviz needs {MIN_API_VERSION} or newer"
+            )
+        api = min(server_api, MAX_API_VERSION, key=_vkey)
+        client = _client(conn, api, target.timeout)
+        captured_at = datetime.now(UTC).isoformat(timespec="seconds")
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            info_f = pool.submit(client.info)
+            networks_f = pool.submit(client.networks)
+            containers_f = pool.submit(client.containers, all=True)
+            info, networks, containers = info_f.result(), networks_f.result(), containers_f.result()
+        inspected = None
+        warnings: list[str] = []
+        if inspect and isinstance(containers, list):
+            inspected = _inspect_all(client, containers, warnings, progress)
+    return RawCapture(
+        version=version,
+        info=info,
+        networks=networks,
+        containers=containers,
+        inspected=inspected,
+        source=f"engine {conn.label}",
+        captured_at=captured_at,
+        warnings=tuple(warnings),
+    )
+
+
+def load_live(
+    target: EngineTarget,
+    *,
+    inspect: bool = False,
+    progress: ProgressCallback | None = None,
+) -> Snapshot:
+    """Capture a live engine and parse it into a snapshot."""
+    return parse_capture(capture(target, inspect=inspect, progress=progress))
+
+
+def _inspect_all(
+    client: Any,  # noqa: ANN401 - docker.APIClient, untyped
+    containers: list[Any],
+    warnings: list[str],
+    progress: ProgressCallback | None,
+) -> dict[str, Any]:
+    from docker.errors import NotFound  # noqa: PLC0415
+
+    ids = [c["Id"] for c in containers if isinstance(c, dict) and isinstance(c.get("Id"), str)]
+
+    def one(cid: str) -> tuple[str, Any]:
+        try:
+            return cid, client.inspect_container(cid)
+        except NotFound:
+            return cid, None
+
+    found: dict[str, Any] = {}
+    with ThreadPoolExecutor(max_workers=INSPECT_WORKERS) as pool:
+        for done, (cid, detail) in enumerate(pool.map(one, ids), start=1):
+            if detail is None:
+                warnings.append(f"container {cid[:12]} was removed during the capture; skipped")
+            else:
+                found[cid] = detail
+            if progress is not None:
+                progress(done, len(ids))
+    return found
+
+
+def _client(conn: Connection, version: str, timeout: float) -> Any:  # noqa: ANN401
+    import docker  # noqa: PLC0415
+
+    return docker.APIClient(
+        base_url=conn.base_url,
+        version=version,
+        timeout=timeout,
+        tls=conn.tls or False,
+        use_ssh_client=conn.base_url.startswith("ssh://"),
+    )
+
+
+def _vkey(version: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in version.split("."))
+    except ValueError:
+        return (0,)
+
+
+@contextmanager
+def _translated(conn: Connection) -> Iterator[None]:
+    """Turn SDK, HTTP and socket failures into one-line `EngineError`s."""
+    import requests  # noqa: PLC0415
+    from docker.errors import APIError, DockerException  # noqa: PLC0415
+
+    where = conn.label
+    try:
+        yield
+    except APIError as exc:
+        status = exc.status_code or "an error"
+        raise EngineError(f"the engine at {where} answered {status}: {_explanation(exc)}") from None
+    except requests.exceptions.Timeout:
+        raise EngineError(
+            f"the engine at {where} did not answer in time (raise --timeout if it is slow)"
+        ) from None
+    except requests.exceptions.SSLError as exc:
+        raise EngineError(f"TLS handshake with {where} failed: {_root_cause(exc)}") from None
+    except requests.exceptions.ConnectionError as exc:
+        raise EngineError(_connection_message(where, exc)) from None
+    except requests.exceptions.RequestException as exc:
+        raise EngineError(f"cannot talk to the engine at {where}: {_root_cause(exc)}") from None
+    except ValueError as exc:  # a non-JSON answer: something else listens there
+        raise EngineError(
+            f"{where} does not look like a Docker engine ({_one_line(exc)})"
+        ) from None
+    except DockerException as exc:
+        raise EngineError(f"cannot connect to {where}: {_one_line(exc)}") from None
+    except (ssl.SSLError, OSError) as exc:
+        raise EngineError(_connection_message(where, exc)) from None
+
+
+def _connection_message(where: str, exc: BaseException) -> str:
+    cause = _root(exc)
+    if isinstance(cause, FileNotFoundError):
+        return (
+            f"cannot connect to the Docker engine at {where}: no such socket (is dockerd running?)"
+        )
+    if isinstance(cause, PermissionError):
+        return (
+            f"permission denied connecting to the Docker engine at {where} "
+            "(add your user to the 'docker' group, or run with sudo)"
+        )
+    if isinstance(cause, ConnectionRefusedError):
+        return f"cannot connect to the Docker engine at {where}: connection refused"
+    if isinstance(cause, socket.gaierror):
+        return f"cannot connect to the Docker engine at {where}: unknown host"
+    return f"cannot connect to the Docker engine at {where}: {_one_line(cause)}"
+
+
+def _root(exc: BaseException) -> BaseException:
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        nxt = exc.__cause__ or exc.__context__
+        if nxt is None and exc.args and isinstance(exc.args[0], BaseException):
+            nxt = exc.args[0]
+        if nxt is None and len(exc.args) > 1 and isinstance(exc.args[1], BaseException):
+            nxt = exc.args[1]
+        if nxt is None:
+            break
+        exc = nxt
+    return exc
+
+
+def _root_cause(exc: BaseException) -> str:
+    return _one_line(_root(exc))
+
+
+def _explanation(exc: Any) -> str:  # noqa: ANN401 - docker.errors.APIError
+    return _one_line(exc.explanation or exc)
+
+
+def _one_line(value: object) -> str:
+    text = " ".join(str(value).split())
+    return text[:300] or type(value).__name__

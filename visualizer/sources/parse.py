@@ -1,0 +1,336 @@
+"""Raw Docker Engine API JSON → model records. The only module that knows the API's keys.
+
+Everything from the engine is untrusted: a field of an unexpected type is treated as absent
+rather than trusted or crashed on. Pure functions; `engine.py` does the I/O.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from visualizer.errors import EngineError
+from visualizer.model import Container, Endpoint, Engine, Link, Network, Port, Snapshot, Subnet
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+Json = Any
+"""A value decoded from the engine's JSON: untrusted and untyped until parsed here."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RawCapture:
+    """The engine's answers, exactly as received, before parsing."""
+
+    version: Json
+    """`GET /version`."""
+    info: Json
+    """`GET /info`."""
+    networks: Json
+    """`GET /networks`."""
+    containers: Json
+    """`GET /containers/json?all=1`."""
+    inspected: Mapping[str, Json] | None = None
+    """`GET /containers/{id}/json` by container ID, when the capture inspected containers."""
+    source: str = ""
+    """Where the capture came from (e.g. the engine URL)."""
+    captured_at: str = ""
+    """UTC time of the capture."""
+    warnings: tuple[str, ...] = field(default=())
+    """Problems met while gathering (e.g. a container gone before it could be inspected)."""
+
+
+def parse_capture(raw: RawCapture) -> Snapshot:
+    """Turn one capture's raw answers into a snapshot."""
+    if not isinstance(raw.networks, list) or not isinstance(raw.containers, list):
+        raise EngineError(
+            f"unexpected answer from {raw.source or 'the engine'}: "
+            "network and container lists are not JSON arrays (is this a Docker engine?)"
+        )
+    warnings = list(raw.warnings)
+    networks = [n for n in (parse_network(item) for item in raw.networks) if n is not None]
+    by_id = {n.id: n for n in networks}
+    by_name = {n.name: n for n in networks}
+    items = [c for c in raw.containers if isinstance(c, dict) and isinstance(c.get("Id"), str)]
+    links = _links_by_holder(items)
+    containers = []
+    for item in items:
+        cid = item["Id"]
+        detail = raw.inspected.get(cid) if raw.inspected is not None else None
+        if raw.inspected is not None and detail is None:
+            continue  # removed between list and inspect: the gatherer already warned
+        container = parse_container(item, detail, by_id, by_name, warnings)
+        containers.append(replace(container, links=links.get(container.name, ())))
+    networks = _fill_gateways(networks, containers)
+    return Snapshot(
+        engine=parse_engine(raw.version, raw.info),
+        networks=tuple(networks),
+        containers=tuple(containers),
+        source=raw.source,
+        captured_at=raw.captured_at,
+        inspected=raw.inspected is not None,
+        warnings=tuple(warnings),
+    )
+
+
+def parse_engine(version: Json, info: Json) -> Engine:
+    """Engine facts from `GET /version` and `GET /info`."""
+    version = _dict(version)
+    info = _dict(info)
+    swarm = _dict(info.get("Swarm"))
+    firewall = _dict(info.get("FirewallBackend"))
+    return Engine(
+        id=_str(info.get("ID")),
+        name=_str(info.get("Name")),
+        server_version=_str(version.get("Version")) or _str(info.get("ServerVersion")),
+        api_version=_str(version.get("ApiVersion")),
+        os=_str(info.get("OperatingSystem")),
+        os_type=_str(info.get("OSType")) or _str(version.get("Os")),
+        arch=_str(info.get("Architecture")) or _str(version.get("Arch")),
+        kernel_version=_str(info.get("KernelVersion")) or _str(version.get("KernelVersion")),
+        swarm_state=_str(swarm.get("LocalNodeState")),
+        ipv4_forwarding=_opt_bool(info.get("IPv4Forwarding")),
+        bridge_nf_iptables=_opt_bool(info.get("BridgeNfIptables")),
+        bridge_nf_ip6tables=_opt_bool(info.get("BridgeNfIp6tables")),
+        firewall_backend=_str(firewall.get("Driver")) or None,
+        security_options=tuple(_strs(info.get("SecurityOptions"))),
+    )
+
+
+def parse_network(item: Json) -> Network | None:
+    """One entry of `GET /networks`; `None` when it lacks an ID or a name."""
+    if not isinstance(item, dict):
+        return None
+    nid, name = _str(item.get("Id")), _str(item.get("Name"))
+    if not nid or not name:
+        return None
+    subnets = []
+    for entry in _list(_dict(item.get("IPAM")).get("Config")):
+        cfg = _dict(entry)
+        cidr = _str(cfg.get("Subnet"))
+        if cidr:
+            subnets.append(
+                Subnet(
+                    cidr=cidr,
+                    gateway=_str(cfg.get("Gateway")) or None,
+                    ip_range=_str(cfg.get("IPRange")) or None,
+                )
+            )
+    return Network(
+        id=nid,
+        name=name,
+        driver=_str(item.get("Driver")),
+        scope=_str(item.get("Scope")) or "local",
+        internal=item.get("Internal") is True,
+        attachable=item.get("Attachable") is True,
+        ingress=item.get("Ingress") is True,
+        ipv6=item.get("EnableIPv6") is True,
+        subnets=tuple(subnets),
+        options=_str_map(item.get("Options")),
+        labels=_str_map(item.get("Labels")),
+        created=_str(item.get("Created")),
+    )
+
+
+def parse_container(
+    item: Json,
+    detail: Json | None,
+    networks_by_id: Mapping[str, Network],
+    networks_by_name: Mapping[str, Network],
+    warnings: list[str],
+) -> Container:
+    """One entry of `GET /containers/json`, completed by its inspect answer when there is one."""
+    name = primary_name(item)
+    detail_nets: Mapping[str, Json] = {}
+    extra: dict[str, Any] = {}
+    if isinstance(detail, dict):
+        config, host = _dict(detail.get("Config")), _dict(detail.get("HostConfig"))
+        detail_nets = _dict(_dict(detail.get("NetworkSettings")).get("Networks"))
+        extra = {
+            "hostname": _str(config.get("Hostname")) or None,
+            "privileged": host.get("Privileged") is True,
+            "cap_add": tuple(sorted(_strs(host.get("CapAdd")))),
+            "sysctls": _str_map(host.get("Sysctls")),
+            "requested_ports": _port_bindings(host.get("PortBindings")),
+        }
+    endpoints = []
+    for key, value in sorted(_dict(_dict(item.get("NetworkSettings")).get("Networks")).items()):
+        ep = _dict(value)
+        net = networks_by_id.get(_str(ep.get("NetworkID"))) or networks_by_name.get(key)
+        if net is None:
+            warnings.append(
+                f"container {name!r}: network {key!r} is not in the network list "
+                "(created or removed during the capture); attachment skipped"
+            )
+            continue
+        inspected = _dict(detail_nets.get(key)) if detail is not None else None
+        endpoints.append(_endpoint(net, ep, inspected))
+    endpoints.sort(key=lambda e: (e.network_name, e.network_id))
+    return Container(
+        id=item["Id"],
+        name=name,
+        image=_str(item.get("Image")),
+        state=_str(item.get("State")) or "unknown",
+        network_mode=_str(_dict(item.get("HostConfig")).get("NetworkMode")) or "default",
+        labels=_str_map(item.get("Labels")),
+        ports=tuple(sorted(_ports(item.get("Ports")), key=_port_key)),
+        endpoints=tuple(endpoints),
+        **extra,
+    )
+
+
+def primary_name(item: Json) -> str:
+    """Return the container's own name: the `Names` entry that is not a link path, minus `/`."""
+    names = _strs(_dict(item).get("Names"))
+    for n in names:
+        if n.count("/") == 1 and n.startswith("/"):
+            return n[1:]
+    return names[0].lstrip("/") if names else _str(_dict(item).get("Id"))[:12]
+
+
+def _links_by_holder(items: Iterable[Json]) -> dict[str, tuple[Link, ...]]:
+    """Legacy links, read from link names: `/holder/alias` among the target's `Names`."""
+    found: dict[str, list[Link]] = {}
+    for item in items:
+        target = primary_name(item)
+        for n in _strs(item.get("Names")):
+            parts = n.strip("/").split("/")
+            if len(parts) == 2:  # noqa: PLR2004 - "/holder/alias"
+                found.setdefault(parts[0], []).append(Link(target=target, alias=parts[1]))
+    return {k: tuple(sorted(v, key=lambda lk: (lk.target, lk.alias))) for k, v in found.items()}
+
+
+def _endpoint(
+    net: Network, ep: Mapping[str, Json], inspected: Mapping[str, Json] | None
+) -> Endpoint:
+    aliases = None
+    if inspected is not None:
+        aliases = tuple(_strs(inspected.get("Aliases")))
+    dns = ep.get("DNSNames")
+    if dns is None and inspected is not None:
+        dns = inspected.get("DNSNames")
+    return Endpoint(
+        network_id=net.id,
+        network_name=net.name,
+        ipv4=_str(ep.get("IPAddress")) or None,
+        ipv4_prefix_len=_int(ep.get("IPPrefixLen")) or None,
+        ipv6=_str(ep.get("GlobalIPv6Address")) or None,
+        ipv6_prefix_len=_int(ep.get("GlobalIPv6PrefixLen")) or None,
+        gateway=_str(ep.get("Gateway")) or None,
+        ipv6_gateway=_str(ep.get("IPv6Gateway")) or None,
+        mac=_str(ep.get("MacAddress")) or None,
+        aliases=aliases,
+        dns_names=tuple(_strs(dns)) if isinstance(dns, list) else None,
+    )
+
+
+def _ports(value: Json) -> Iterable[Port]:
+    for entry in _list(value):
+        p = _dict(entry)
+        private = _int(p.get("PrivatePort"))
+        if private is None:
+            continue
+        public = _int(p.get("PublicPort"))
+        yield Port(
+            container_port=private,
+            protocol=_str(p.get("Type")) or "tcp",
+            host_ip=(_str(p.get("IP")) or "0.0.0.0") if public is not None else None,  # noqa: S104
+            host_port=public,
+        )
+
+
+def _port_bindings(value: Json) -> tuple[Port, ...]:
+    """`HostConfig.PortBindings`; a host port of 0 means "any free port"."""
+    ports = []
+    for spec, bindings in _dict(value).items():
+        number, _, proto = str(spec).partition("/")
+        private = _int(number)
+        if private is None:
+            continue
+        for entry in _list(bindings):
+            b = _dict(entry)
+            host_port = _str(b.get("HostPort")).split("-")[0]
+            ports.append(
+                Port(
+                    container_port=private,
+                    protocol=proto or "tcp",
+                    host_ip=_str(b.get("HostIp")),
+                    host_port=_int(host_port) or 0,
+                )
+            )
+    return tuple(sorted(ports, key=_port_key))
+
+
+def _port_key(p: Port) -> tuple[int, str, str, int]:
+    return (p.container_port, p.protocol, p.host_ip or "", p.host_port or 0)
+
+
+def _fill_gateways(networks: list[Network], containers: Iterable[Container]) -> list[Network]:
+    """Fill gateways IPAM leaves out (the default bridge, IPv6 pools) from endpoints' gateways."""
+    seen: dict[str, set[str]] = {}
+    for c in containers:
+        for ep in c.endpoints:
+            for gw in (ep.gateway, ep.ipv6_gateway):
+                if gw:
+                    seen.setdefault(ep.network_id, set()).add(gw)
+    result = []
+    for net in networks:
+        gws = seen.get(net.id)
+        if gws and any(s.gateway is None for s in net.subnets):
+            subnets = tuple(
+                s if s.gateway else replace(s, gateway=_gateway_in(s.cidr, gws))
+                for s in net.subnets
+            )
+            net = replace(net, subnets=subnets)  # noqa: PLW2901
+        result.append(net)
+    return result
+
+
+def _gateway_in(cidr: str, gateways: Iterable[str]) -> str | None:
+    try:
+        subnet = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return None
+    for gw in sorted(gateways):
+        try:
+            if ipaddress.ip_address(gw) in subnet:
+                return gw
+        except ValueError:
+            continue
+    return None
+
+
+def _dict(value: Json) -> dict[str, Json]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Json) -> list[Json]:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: Json) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _strs(value: Json) -> list[str]:
+    return [v for v in _list(value) if isinstance(v, str)]
+
+
+def _int(value: Json) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _opt_bool(value: Json) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _str_map(value: Json) -> dict[str, str]:
+    return {str(k): v for k, v in sorted(_dict(value).items()) if isinstance(v, str)}

@@ -1,0 +1,38 @@
+"""Text from the engine is untrusted: helpers that make it safe to show, whatever the format."""
+
+from __future__ import annotations
+
+import unicodedata
+
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
+"""Unicode categories shown as escapes: controls, format (bidi) characters, unassigned code
+points and every separator but the plain space."""
+
+
+def visible(text: str) -> str:
+    r"""Show control, bidi-override and other invisible characters as `\uXXXX` escapes.
+
+    A name carrying U+202E (right-to-left override) or a newline then reads literally
+    instead of reordering or breaking the output it lands in. Printable text, backslashes
+    included, is left exactly as it is.
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch != " " and unicodedata.category(ch) in _INVISIBLE:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")  # noqa: PLR2004
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut `text` to at most `limit` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "\u2026"
+
+
+def short_id(identifier: str) -> str:
+    """Return the 12-character form of a Docker ID, as the docker CLI prints it."""
+    return identifier[:12]
