@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the demo topology on a real, otherwise empty engine, capture it into
-# visualizer/data/demo.json with `netviz snapshot`, and remove it again.
+# visualizer/data/demo.json (and the raw API answers it was parsed from into
+# tests/data/demo-raw.json), and remove it again.
 #
 # The demo shows every case the diagram and the analysis must handle: the classic
 # user-defined bridge `user-network` with container1 and container2, the default bridge
@@ -30,7 +31,7 @@ run() { docker run -d --restart=no "$@" >/dev/null; }
 
 docker network create user-network >/dev/null
 docker network create -o com.docker.network.bridge.enable_icc=false --label team=sandbox tenants >/dev/null
-docker network create --ipv6 --subnet 172.30.0.0/24 --subnet fd00:5eed::/64 dualstack >/dev/null
+docker network create --ipv6 --subnet 10.30.0.0/24 --subnet fd00:5eed::/64 dualstack >/dev/null
 
 run --name container1 --network user-network "$IMAGE" httpd -f -p 80 -h /www
 run --name container2 --network user-network --network-alias backup "$IMAGE" sleep 1d
@@ -49,5 +50,5 @@ docker-compose -p shop -f scripts/demo/compose.yaml up -d >/dev/null 2>&1
 # the classic example must hold before it is recorded
 docker exec container1 ping -c1 -W2 container2 >/dev/null
 
-python3 -m visualizer snapshot --inspect -o "$OUT"
+python3 scripts/record_raw.py tests/data/demo-raw.json "$OUT"
 echo "build-demo.sh: wrote $OUT" >&2

@@ -6,7 +6,6 @@ them, so `netviz --help` starts fast.
 
 from __future__ import annotations
 
-import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -335,18 +334,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         sys.stderr.write(f"netviz: error: {visible(str(exc))}\n")
         return exc.exit_code
-    except BrokenPipeError:
-        _silence_stdout()
-        return ExitCode.OK
     return result if isinstance(result, int) else ExitCode.OK
 
 
 def run() -> None:
     """Console-script entry point."""
     sys.exit(main())
-
-
-def _silence_stdout() -> None:
-    """After a closed pipe (`| head`), keep Python from failing to flush stdout at exit."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())

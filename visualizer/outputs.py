@@ -40,11 +40,18 @@ def write_file(path: Path, content: bytes) -> None:
 
 
 def write_stdout(content: bytes, *, binary: bool) -> None:
-    """Write to stdout; refuse binary data on a terminal."""
+    """Write to stdout; refuse binary data on a terminal; a reader gone early is not an error."""
     if binary and sys.stdout.isatty():
         raise UsageError("refusing to write binary output to a terminal; use -o FILE")
-    sys.stdout.buffer.write(content)
-    sys.stdout.buffer.flush()
+    try:
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        # `netviz ... | head`: the reader has what it wanted. Point stdout at /dev/null so
+        # the interpreter's final flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _umask() -> int:

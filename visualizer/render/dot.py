@@ -239,11 +239,12 @@ def _container_node(cid: str, c: Container, g: nx.Graph[str], key: str) -> str:
             f"<FONT POINT-SIZE='9' COLOR='{BLOCKED}'>network stack of {_h(missing)} "
             "(not found)</FONT>"
         )
-    rows.extend(f"<FONT POINT-SIZE='9'>{_endpoint_text(c, ep)}</FONT>" for ep in c.endpoints)
+    endpoints = sorted(c.endpoints, key=lambda e: (e.network_name, e.network_id))
+    rows.extend(f"<FONT POINT-SIZE='9'>{_endpoint_text(c, ep)}</FONT>" for ep in endpoints)
     rows.extend(
         f"<FONT POINT-SIZE='9' COLOR='#475569'>legacy link: {_h(shorten(link.alias, 32))}"
         f" → {_h(shorten(link.target, NAME_LIMIT))}</FONT>"
-        for link in c.links
+        for link in sorted(c.links, key=lambda lk: (lk.alias, lk.target))
     )
     rows.extend(_port_rows(c.ports))
     running = c.is_running

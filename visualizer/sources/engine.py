@@ -13,12 +13,13 @@ import socket
 import ssl
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from visualizer.errors import EngineError, NotFoundError, UsageError
+from visualizer.errors import EngineError, UsageError
+from visualizer.sources import contexts
 from visualizer.sources.parse import RawCapture, parse_capture
 
 if TYPE_CHECKING:
@@ -58,38 +59,42 @@ class Connection:
 
 
 def resolve(target: EngineTarget, environ: Mapping[str, str] | None = None) -> Connection:
-    """Resolve the engine address: `-H`, else `-c`, else `DOCKER_HOST`, else the current context."""
-    from docker.context import ContextAPI  # noqa: PLC0415 - the SDK loads only when needed
-    from docker.errors import DockerException  # noqa: PLC0415
+    """Resolve the engine like the docker CLI: `-H`, `-c`, `DOCKER_HOST`, then the context."""
+    from docker.errors import DockerException  # noqa: PLC0415 - the SDK loads only when needed
     from docker.utils import kwargs_from_env  # noqa: PLC0415
 
     env = dict(os.environ if environ is None else environ)
     if target.host and target.context:
         raise UsageError("conflicting options: either specify --host or --context, not both")
+    name = target.context
+    if target.host:
+        env["DOCKER_HOST"] = target.host
+    elif name is None and not env.get("DOCKER_HOST"):
+        name = contexts.current_context(env)
     try:
-        if target.host:
-            env["DOCKER_HOST"] = target.host
-            kwargs = kwargs_from_env(environment=env)
-            return Connection(base_url=target.host, tls=kwargs.get("tls"), label=target.host)
-        name = target.context
-        if name is None and not env.get("DOCKER_HOST"):
-            name = env.get("DOCKER_CONTEXT") or None
-            if name is None:
-                from docker.context.config import get_current_context_name  # noqa: PLC0415
-
-                name = get_current_context_name()
         if name is None or name == "default":
             kwargs = kwargs_from_env(environment=env)
             url = kwargs.get("base_url") or DEFAULT_HOST
             return Connection(base_url=url, tls=kwargs.get("tls"), label=url)
-        ctx = ContextAPI.get_context(name)
+        ctx = contexts.load_context(name, env)
+        return Connection(
+            base_url=ctx.host, tls=_context_tls(ctx), label=f"context {name} ({ctx.host})"
+        )
     except DockerException as exc:
         raise EngineError(f"cannot use the Docker settings: {_one_line(exc)}") from None
-    if ctx is None:
-        raise NotFoundError(f"unknown Docker context {name!r} (see `docker context ls`)")
-    if not ctx.Host:
-        raise EngineError(f"Docker context {name!r} has no Docker endpoint")
-    return Connection(base_url=ctx.Host, tls=ctx.TLSConfig, label=f"context {name} ({ctx.Host})")
+
+
+def _context_tls(ctx: contexts.ContextEndpoint) -> Any:  # noqa: ANN401 - docker.tls.TLSConfig
+    if ctx.ca_cert is None and ctx.client_cert is None:
+        return None
+    from docker.tls import TLSConfig  # noqa: PLC0415
+
+    cert = (str(ctx.client_cert[0]), str(ctx.client_cert[1])) if ctx.client_cert else None
+    return TLSConfig(
+        client_cert=cert,
+        ca_cert=str(ctx.ca_cert) if ctx.ca_cert else None,
+        verify=not ctx.skip_tls_verify,
+    )
 
 
 def capture(
@@ -102,10 +107,7 @@ def capture(
     """Ask the engine for everything a snapshot holds, in a constant number of requests."""
     conn = resolve(target, environ)
     with _translated(conn):
-        probe = _client(conn, MIN_API_VERSION, target.timeout)
-        version = probe.version(api_version=False)
-        if not isinstance(version, dict) or "ApiVersion" not in version:
-            raise EngineError(f"{conn.label} does not look like a Docker engine")
+        version = _probe(conn, target.timeout)
         server_api = str(version["ApiVersion"])
         if _vkey(server_api) < _vkey(MIN_API_VERSION):
             raise EngineError(
@@ -115,15 +117,15 @@ def capture(
         api = min(server_api, MAX_API_VERSION, key=_vkey)
         client = _client(conn, api, target.timeout)
         captured_at = datetime.now(UTC).isoformat(timespec="seconds")
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        with closing(client), ThreadPoolExecutor(max_workers=3) as pool:
             info_f = pool.submit(client.info)
             networks_f = pool.submit(client.networks)
             containers_f = pool.submit(client.containers, all=True)
             info, networks, containers = info_f.result(), networks_f.result(), containers_f.result()
-        inspected = None
-        warnings: list[str] = []
-        if inspect and isinstance(containers, list):
-            inspected = _inspect_all(client, containers, warnings, progress)
+            inspected = None
+            warnings: list[str] = []
+            if inspect and isinstance(containers, list):
+                inspected = _inspect_all(client, containers, warnings, progress)
     return RawCapture(
         version=version,
         info=info,
@@ -144,6 +146,21 @@ def load_live(
 ) -> Snapshot:
     """Capture a live engine and parse it into a snapshot."""
     return parse_capture(capture(target, inspect=inspect, progress=progress))
+
+
+def _probe(conn: Connection, timeout: float) -> dict[str, Any]:
+    """`GET /version`: the one answer every Docker engine gives, whatever its API version."""
+    import requests  # noqa: PLC0415
+    from docker.errors import APIError  # noqa: PLC0415
+
+    try:
+        with closing(_client(conn, MIN_API_VERSION, timeout)) as probe:
+            version = probe.version(api_version=False)
+    except (APIError, requests.exceptions.JSONDecodeError) as exc:
+        raise EngineError(f"{conn.label} does not look like a Docker engine ({exc})") from None
+    if not isinstance(version, dict) or "ApiVersion" not in version:
+        raise EngineError(f"{conn.label} does not look like a Docker engine (no ApiVersion)")
+    return version
 
 
 def _inspect_all(
@@ -209,16 +226,14 @@ def _translated(conn: Connection) -> Iterator[None]:
         raise EngineError(
             f"the engine at {where} did not answer in time (raise --timeout if it is slow)"
         ) from None
+    except requests.exceptions.JSONDecodeError as exc:  # something else listens there
+        raise EngineError(f"{where} does not look like a Docker engine ({exc})") from None
     except requests.exceptions.SSLError as exc:
         raise EngineError(f"TLS handshake with {where} failed: {_root_cause(exc)}") from None
     except requests.exceptions.ConnectionError as exc:
         raise EngineError(_connection_message(where, exc)) from None
     except requests.exceptions.RequestException as exc:
         raise EngineError(f"cannot talk to the engine at {where}: {_root_cause(exc)}") from None
-    except ValueError as exc:  # a non-JSON answer: something else listens there
-        raise EngineError(
-            f"{where} does not look like a Docker engine ({_one_line(exc)})"
-        ) from None
     except DockerException as exc:
         raise EngineError(f"cannot connect to {where}: {_one_line(exc)}") from None
     except (ssl.SSLError, OSError) as exc:

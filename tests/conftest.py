@@ -1,0 +1,146 @@
+"""Shared fixtures: the real engine (started when possible), a prefixed lab, the CLI runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+IMAGE = os.environ.get("NETVIZ_TEST_IMAGE", "netviz/busybox:1")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the golden files under tests/golden from the current output",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def run_cli(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    user: str | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m visualizer ARGS` in a fresh process, as the user would."""
+    full_env = {**os.environ, **(env or {})}
+    full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
+    cmd = [sys.executable, "-m", "visualizer", *args]
+    if user is not None:
+        cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", "--", *cmd]
+    return subprocess.run(
+        cmd, capture_output=True, text=True, env=full_env, cwd=cwd, timeout=timeout, check=False
+    )
+
+
+def load_raw(name: str):
+    """A raw capture recorded from a real engine by scripts/record_raw.py."""
+    from visualizer.sources.parse import RawCapture
+
+    body = json.loads((DATA / name).read_text())
+    body["warnings"] = tuple(body.get("warnings", ()))
+    return RawCapture(**body)
+
+
+def _engine_answers() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    probe = subprocess.run(
+        ["docker", "version", "--format", "{{.Server.Version}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return probe.returncode == 0
+
+
+@pytest.fixture(scope="session")
+def engine() -> None:
+    """A real Docker engine with the test image; started by scripts/engine.sh when possible."""
+    if not _engine_answers():
+        subprocess.run([str(ROOT / "scripts" / "engine.sh"), "start"], check=False)
+    if not _engine_answers():
+        if os.environ.get("NETVIZ_REQUIRE_ENGINE"):
+            pytest.fail("no Docker engine answers and NETVIZ_REQUIRE_ENGINE is set")
+        pytest.skip("no Docker engine answers (run scripts/engine.sh up as root)")
+    done = subprocess.run([str(ROOT / "scripts" / "engine.sh"), "image"], check=False)
+    if done.returncode != 0:
+        pytest.fail(f"could not build the test image {IMAGE}")
+
+
+class Lab:
+    """Docker objects created under one unique prefix, removed at the end."""
+
+    def __init__(self) -> None:
+        self.prefix = f"nvt{uuid.uuid4().hex[:6]}-"
+
+    def name(self, short: str) -> str:
+        return self.prefix + short
+
+    def docker(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            ["docker", *args], capture_output=True, text=True, check=False, timeout=120
+        )
+        if check and done.returncode != 0:
+            msg = f"docker {' '.join(args)} failed: {done.stderr.strip()}"
+            raise RuntimeError(msg)
+        return done
+
+    def network(self, short: str, *opts: str) -> str:
+        name = self.name(short)
+        self.docker("network", "create", *opts, name)
+        return name
+
+    def run(self, short: str, *opts: str, cmd: tuple[str, ...] = ("sleep", "1d")) -> str:
+        name = self.name(short)
+        self.docker("run", "-d", "--name", name, *opts, IMAGE, *cmd)
+        return name
+
+    def exec_ok(self, short: str, *cmd: str) -> bool:
+        return self.docker("exec", self.name(short), *cmd, check=False).returncode == 0
+
+    def ping(self, src: str, dst: str) -> bool:
+        return self.exec_ok(src, "ping", "-c1", "-W1", dst)
+
+    def cleanup(self) -> None:
+        ids = self.docker(
+            "ps", "-aq", "--filter", f"name={self.prefix}", check=False
+        ).stdout.split()
+        if ids:
+            self.docker("rm", "-f", "-v", *ids, check=False)
+        nets = self.docker(
+            "network", "ls", "-q", "--filter", f"name={self.prefix}", check=False
+        ).stdout.split()
+        if nets:
+            self.docker("network", "rm", *nets, check=False)
+
+
+@pytest.fixture
+def lab(engine: None):
+    """A fresh prefix for one test; everything under it is removed afterwards."""
+    created = Lab()
+    yield created
+    created.cleanup()
+
+
+@pytest.fixture(scope="module")
+def module_lab(engine: None):
+    """A prefix shared by the tests of one module (for topologies that take time to build)."""
+    created = Lab()
+    yield created
+    created.cleanup()
