@@ -69,11 +69,19 @@ def _engine_answers() -> bool:
     return probe.returncode == 0
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Install and start what the tests need (Graphviz, dockerd, the test image) when root."""
+    needed = shutil.which("dot") is None or not _engine_answers()
+    if needed and os.geteuid() == 0 and not os.environ.get("NETVIZ_NO_SETUP"):
+        sys.stderr.write(
+            "conftest: setting up Graphviz and a Docker engine (scripts/engine.sh up)\n"
+        )
+        subprocess.run([str(ROOT / "scripts" / "engine.sh"), "up"], check=False)
+
+
 @pytest.fixture(scope="session")
 def engine() -> None:
-    """A real Docker engine with the test image; started by scripts/engine.sh when possible."""
-    if not _engine_answers():
-        subprocess.run([str(ROOT / "scripts" / "engine.sh"), "start"], check=False)
+    """A real Docker engine with the test image (set up at session start when possible)."""
     if not _engine_answers():
         if os.environ.get("NETVIZ_REQUIRE_ENGINE"):
             pytest.fail("no Docker engine answers and NETVIZ_REQUIRE_ENGINE is set")

@@ -57,6 +57,11 @@ class RenderOptions:
     legend: bool = True
     """Draw the legend."""
 
+    def __post_init__(self) -> None:
+        """Accept plain strings from library callers (`direction="TB"`)."""
+        object.__setattr__(self, "layout", Layout(self.layout))
+        object.__setattr__(self, "direction", Direction(self.direction))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rendered:
