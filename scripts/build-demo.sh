@@ -13,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 IMAGE=${NETVIZ_TEST_IMAGE:-netviz/busybox:1}
 OUT=${1:-visualizer/data/demo.json}
+RAW=${2:-tests/data/demo-raw.json}
 
 scripts/engine.sh up
 if [ -n "$(docker ps -aq)" ] || [ "$(docker network ls -q | wc -l)" -gt 3 ]; then
@@ -26,7 +27,7 @@ cleanup() {
     host-agent offline-job tenant-a tenant-b ipv6-app >/dev/null 2>&1 || true
   docker network rm user-network tenants dualstack >/dev/null 2>&1 || true
 }
-trap cleanup EXIT
+[ -n "${NETVIZ_DEMO_KEEP:-}" ] || trap cleanup EXIT   # NETVIZ_DEMO_KEEP=1 leaves it running (e.g. for netviz probe)
 run() { docker run -d --restart=no "$@" >/dev/null; }
 
 docker network create user-network >/dev/null
@@ -50,5 +51,5 @@ docker-compose -p shop -f scripts/demo/compose.yaml up -d >/dev/null 2>&1
 # the classic example must hold before it is recorded
 docker exec container1 ping -c1 -W2 container2 >/dev/null
 
-python3 scripts/record_raw.py tests/data/demo-raw.json "$OUT"
+python3 scripts/record_raw.py "$RAW" "$OUT"
 echo "build-demo.sh: wrote $OUT" >&2

@@ -114,9 +114,14 @@ class Lab:
         self.docker("network", "create", *opts, name)
         return name
 
+    @property
+    def label(self) -> str:
+        """A label every container of this lab carries (`--filter label=...` selects them)."""
+        return f"netviz.lab={self.prefix}"
+
     def run(self, short: str, *opts: str, cmd: tuple[str, ...] = ("sleep", "1d")) -> str:
         name = self.name(short)
-        self.docker("run", "-d", "--name", name, *opts, IMAGE, *cmd)
+        self.docker("run", "-d", "--name", name, "--label", self.label, *opts, IMAGE, *cmd)
         return name
 
     def exec_ok(self, short: str, *cmd: str) -> bool:

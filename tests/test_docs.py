@@ -48,7 +48,7 @@ def commands():
 
 @pytest.mark.parametrize(("name", "command"), list(commands()))
 def test_every_command_and_option_is_documented(name, command):
-    assert f"### `netviz {name}`" in README
+    assert f"### `netviz {name}`" in README or f"### `netviz {name} " in README
     for param in command.params:
         for opt in param.opts + param.secondary_opts:
             if opt in {"-h", "--help"}:

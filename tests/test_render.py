@@ -22,10 +22,11 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 
 
-def dot_of(snap, options=None, selection=None):
+def dot_of(snap, options=None, selection=None, *, findings=True):
     g = nv.build_graph(snap)
     view = select(g, selection or Selection())
-    return nv.render(view, Format.DOT, options).text
+    analysis = nv.analyse(g) if findings else None
+    return nv.render(view, Format.DOT, options, analysis).text
 
 
 def check_golden(name, text, update):
@@ -37,6 +38,15 @@ def check_golden(name, text, update):
 
 def test_golden_demo(update_golden):
     check_golden("demo.dot", dot_of(nv.load_demo()), update_golden)
+
+
+def test_golden_reachability_view(update_golden):
+    text = dot_of(nv.load_demo(), RenderOptions(view="reachability"))
+    check_golden("demo-reachability.dot", text, update_golden)
+
+
+def test_golden_without_findings(update_golden):
+    check_golden("demo-plain.dot", dot_of(nv.load_demo(), findings=False), update_golden)
 
 
 def test_golden_filtered_top_to_bottom(update_golden):
@@ -66,9 +76,11 @@ def shuffled(snap, seed):
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_same_input_any_order_same_bytes(seed):
+@pytest.mark.parametrize("view", ["topology", "reachability"])
+def test_same_input_any_order_same_bytes(seed, view):
     demo = nv.load_demo()
-    assert dot_of(shuffled(demo, seed)) == dot_of(demo)
+    options = RenderOptions(view=view)
+    assert dot_of(shuffled(demo, seed), options) == dot_of(demo, options)
 
 
 def test_synthetic_ids_only():

@@ -13,25 +13,54 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from visualizer.analysis.findings import Severity
+from visualizer.errors import InputError
 from visualizer.graph import Selection, build_graph, select
-from visualizer.render import Format, Rendered, RenderOptions, render
+from visualizer.render import (
+    AuditFormat,
+    Format,
+    MatrixFormat,
+    Rendered,
+    RenderOptions,
+    View,
+    render,
+    render_audit,
+    render_matrix,
+)
 from visualizer.sources import snapshot as snapshot_file
 
 if TYPE_CHECKING:
+    import networkx as nx
+
+    from visualizer.analysis.audit import Analysis, AuditReport, Baseline
+    from visualizer.analysis.matrix import Matrix
+    from visualizer.analysis.policy import Policy
+    from visualizer.analysis.reachability import Verdict
     from visualizer.model import Snapshot
     from visualizer.sources.engine import EngineTarget, ProgressCallback
 
 __all__ = [
+    "AuditFormat",
     "Format",
+    "MatrixFormat",
     "RenderOptions",
     "Rendered",
     "Selection",
+    "View",
+    "analyse",
+    "audit",
     "build_graph",
     "dumps_snapshot",
+    "load_baseline",
     "load_demo",
     "load_engine",
+    "load_policy",
     "load_snapshot",
+    "matrix",
+    "reach",
     "render",
+    "render_audit",
+    "render_matrix",
     "select",
 ]
 
@@ -64,3 +93,73 @@ def load_demo() -> Snapshot:
 def dumps_snapshot(snapshot: Snapshot) -> str:
     """Serialise a snapshot to the snapshot file format."""
     return snapshot_file.dumps(snapshot)
+
+
+def analyse(graph: nx.Graph[str]) -> Analysis:
+    """Reachability and findings of a full graph (pass it to `render` for filtered views)."""
+    from visualizer.analysis.audit import analyse as run  # noqa: PLC0415
+
+    return run(graph)
+
+
+def reach(graph: nx.Graph[str], source: str, target: str) -> Verdict:
+    """Decide whether container `source` reaches container `target` (names or ID prefixes)."""
+    from visualizer.analysis.reachability import Reachability  # noqa: PLC0415
+
+    model = Reachability(graph)
+    return model.verdict(model.find(source), model.find(target))
+
+
+def matrix(graph: nx.Graph[str], view: nx.Graph[str] | None = None) -> Matrix:
+    """The truth table of the containers shown in `view` (default: all), from `graph`."""
+    from visualizer.analysis.matrix import truth_table  # noqa: PLC0415
+    from visualizer.analysis.reachability import Reachability  # noqa: PLC0415
+    from visualizer.graph import containers  # noqa: PLC0415
+
+    model = Reachability(graph)
+    return truth_table(model, [k for k, _ in containers(view if view is not None else graph)])
+
+
+def audit(
+    graph: nx.Graph[str],
+    *,
+    grouped: bool = False,
+    policy: Policy | None = None,
+    baseline: Baseline | None = None,
+    fail_on: Severity | None = Severity.HIGH,
+) -> AuditReport:
+    """Audit a full graph: reachability, findings, policy violations, changes since a baseline.
+
+    The report fails (`report.failed`) on policy violations and on open findings at or above
+    `fail_on` (`None`: never on findings); with a baseline, only on what is new.
+    """
+    from visualizer.analysis.audit import build_report  # noqa: PLC0415
+
+    return build_report(graph, grouped=grouped, policy=policy, baseline=baseline, fail_on=fail_on)
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Read a reachability policy (YAML)."""
+    from visualizer.analysis.policy import parse_policy  # noqa: PLC0415
+
+    return parse_policy(_read_text(Path(path), "policy"), origin=str(path))
+
+
+def load_baseline(path: str | Path) -> Baseline:
+    """Read an earlier `netviz audit --format json` to compare with."""
+    from visualizer.analysis.audit import parse_baseline  # noqa: PLC0415
+
+    return parse_baseline(_read_text(Path(path), "baseline"), origin=str(path))
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such {what} file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a {what} file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,13 +16,15 @@ import typer
 
 from visualizer import __version__
 from visualizer.errors import EngineError, ExitCode, UsageError, VisualizerError
-from visualizer.render.options import Direction, Format, Layout
+from visualizer.render.options import AuditFormat, Direction, Format, Layout, MatrixFormat, View
 from visualizer.text import visible
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from visualizer.analysis.reachability import Reachability
     from visualizer.model import Snapshot
+    from visualizer.probe import ProbeReport
     from visualizer.sources.engine import ProgressCallback
 
 DEFAULT_OUTPUT_DIR = Path("output")
@@ -64,6 +67,15 @@ FromOpt = Annotated[
         "--from",
         metavar="FILE",
         help="Read a snapshot file instead of an engine.",
+        show_default=False,
+    ),
+]
+FilterOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--filter",
+        metavar="KEY=VALUE",
+        help="Only what matches key=value (network, driver, label, project); repeatable.",
         show_default=False,
     ),
 ]
@@ -122,15 +134,16 @@ def render(
             show_default=False,
         ),
     ] = None,
-    filters: Annotated[
-        list[str] | None,
+    filters: FilterOpt = None,
+    view: Annotated[
+        View,
         typer.Option(
-            "--filter",
-            metavar="KEY=VALUE",
-            help="Show only what matches key=value (network, driver, label, project); repeatable.",
-            show_default=False,
+            "--view", help="topology: networks and containers; reachability: who reaches whom."
         ),
-    ] = None,
+    ] = View.TOPOLOGY,
+    findings: Annotated[
+        bool, typer.Option("--findings/--no-findings", help="Mark audit findings on the drawing.")
+    ] = True,
     no_builtin: Annotated[
         bool,
         typer.Option(
@@ -176,10 +189,11 @@ def render(
         snap = api.load_demo()
     graph = api.build_graph(snap)
     _warn_all(graph.graph["warnings"])
-    view = api.select(graph, selection)
-    options = RenderOptions(layout=layout, direction=direction, legend=legend)
+    shown = api.select(graph, selection)
+    options = RenderOptions(layout=layout, direction=direction, legend=legend, view=view)
+    analysis = api.analyse(graph) if findings or view is View.REACHABILITY else None
     with _status(f"Rendering {fmt.value} with Graphviz", enabled=fmt is not Format.DOT):
-        rendered = api.render(view, fmt, options)
+        rendered = api.render(shown, fmt, options, analysis)
     _emit(rendered.content, destination, binary=fmt.binary)
 
 
@@ -210,6 +224,237 @@ def snapshot(
     snap = _load(host, context, from_file, demo=demo, timeout=timeout, inspect=inspect)
     destination = None if output is None or str(output) == "-" else output
     _emit(api.dumps_snapshot(snap).encode("utf-8"), destination, binary=False)
+
+
+class FailOn(StrEnum):
+    """`--fail-on` choices: a severity, or never."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+    NEVER = "never"
+
+
+@app.command()
+def audit(
+    fmt: Annotated[
+        AuditFormat, typer.Option("-f", "--format", help="Output format.")
+    ] = AuditFormat.TABLE,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="File to write [default: stdout].", show_default=False),
+    ] = None,
+    grouped: Annotated[
+        bool,
+        typer.Option(
+            "--grouped", help="Reachability per network instead of every pair (large engines)."
+        ),
+    ] = False,
+    policy: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy", metavar="FILE", help="Check a YAML reachability policy.", show_default=False
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            metavar="FILE",
+            help="An earlier audit --format json: fail only on what is new.",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option("--fail-on", help="Fail (exit 1) on open findings of this severity or worse."),
+    ] = FailOn.HIGH,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when the audit fails.")
+    ] = False,
+    inspect: Annotated[
+        bool,
+        typer.Option(
+            "--inspect/--no-inspect", help="Inspect each container (capabilities, aliases)."
+        ),
+    ] = True,
+    host: HostOpt = None,
+    context: ContextOpt = None,
+    from_file: FromOpt = None,
+    demo: DemoOpt = False,
+    timeout: TimeoutOpt = 30.0,
+) -> None:
+    """Audit isolation: who reaches whom, what is exposed, policy violations (exit 1 = fail)."""
+    from visualizer import api  # noqa: PLC0415
+    from visualizer.analysis.findings import Severity  # noqa: PLC0415
+
+    rules = api.load_policy(policy) if policy is not None else None
+    before = api.load_baseline(baseline) if baseline is not None else None
+    snap = _load(host, context, from_file, demo=demo, timeout=timeout, inspect=inspect)
+    graph = api.build_graph(snap)
+    _warn_all(graph.graph["warnings"])
+    threshold = None if fail_on is FailOn.NEVER else Severity[fail_on.name]
+    report = api.audit(graph, grouped=grouped, policy=rules, baseline=before, fail_on=threshold)
+    color = output is None and fmt is AuditFormat.TABLE and sys.stdout.isatty()
+    text = api.render_audit(report, fmt, color=color, width=_width())
+    _emit(text.encode("utf-8"), _file_or_stdout(output), binary=False)
+    if report.failed and not exit_zero:
+        raise typer.Exit(ExitCode.NEGATIVE)
+
+
+@app.command()
+def reach(
+    source: Annotated[str, typer.Argument(help="Container that connects (name or ID prefix).")],
+    target: Annotated[str, typer.Argument(help="Container it connects to.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Answer as JSON.")] = False,
+    inspect: Annotated[
+        bool, typer.Option("--inspect/--no-inspect", help="Inspect containers (aliases).")
+    ] = False,
+    host: HostOpt = None,
+    context: ContextOpt = None,
+    from_file: FromOpt = None,
+    demo: DemoOpt = False,
+    timeout: TimeoutOpt = 30.0,
+) -> None:
+    """Can SOURCE reach TARGET? Exit 0 yes, 1 no, with the rule and network that decide it."""
+    from visualizer import api  # noqa: PLC0415
+    from visualizer.analysis.reachability import Reachability  # noqa: PLC0415
+
+    graph = api.build_graph(
+        _load(host, context, from_file, demo=demo, timeout=timeout, inspect=inspect)
+    )
+    model = Reachability(graph)
+    a, b = model.find(source), model.find(target)
+    verdict, path = model.verdict(a, b), model.port_path(a, b)
+    if json_output:
+        from visualizer.render.reach_text import verdict_json  # noqa: PLC0415
+
+        text = verdict_json(verdict, path)
+    else:
+        from visualizer.render.reach_text import verdict_text  # noqa: PLC0415
+
+        text = verdict_text(verdict, path)
+    _emit(text.encode("utf-8"), None, binary=False)
+    if not verdict.reachable:
+        raise typer.Exit(ExitCode.NEGATIVE)
+
+
+@app.command()
+def matrix(
+    fmt: Annotated[
+        MatrixFormat, typer.Option("-f", "--format", help="Output format.")
+    ] = MatrixFormat.TEXT,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="File to write [default: stdout].", show_default=False),
+    ] = None,
+    filters: FilterOpt = None,
+    host: HostOpt = None,
+    context: ContextOpt = None,
+    from_file: FromOpt = None,
+    demo: DemoOpt = False,
+    timeout: TimeoutOpt = 30.0,
+) -> None:
+    """The reachability truth table of the selected containers (text or CSV)."""
+    from visualizer import api  # noqa: PLC0415
+    from visualizer.graph import Selection, parse_filters  # noqa: PLC0415
+
+    selection = Selection(filters=parse_filters(filters or ()))
+    graph = api.build_graph(
+        _load(host, context, from_file, demo=demo, timeout=timeout, inspect=False)
+    )
+    table = api.matrix(graph, api.select(graph, selection))
+    color = output is None and fmt is MatrixFormat.TEXT and sys.stdout.isatty()
+    text = api.render_matrix(table, fmt, color=color, width=max(_width(), 200))
+    _emit(text.encode("utf-8"), _file_or_stdout(output), binary=False)
+
+
+@app.command()
+def probe(
+    filters: FilterOpt = None,
+    sources: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source", metavar="NAME", help="Only probe from these containers; repeatable."
+        ),
+    ] = None,
+    targets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target", metavar="NAME", help="Only probe towards these containers; repeatable."
+        ),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Report as JSON.")] = False,
+    wait: Annotated[
+        int, typer.Option("--wait", min=1, help="Seconds each ping or connect may take.")
+    ] = 1,
+    parallel: Annotated[
+        int, typer.Option("--parallel", min=1, help="Containers probed at once.")
+    ] = 8,
+    host: HostOpt = None,
+    context: ContextOpt = None,
+    timeout: TimeoutOpt = 30.0,
+) -> None:
+    """Run ping and TCP connects inside containers and compare with the model (exit 1 = differ).
+
+    The only netviz command that executes anything in containers, and only when called.
+    """
+    from visualizer import api  # noqa: PLC0415
+    from visualizer.analysis.reachability import Reachability  # noqa: PLC0415
+    from visualizer.graph import Selection, containers, parse_filters  # noqa: PLC0415
+    from visualizer.probe import run_probe  # noqa: PLC0415
+    from visualizer.render.probe_report import render_probe_json, render_probe_table  # noqa: PLC0415
+    from visualizer.sources.engine import EngineTarget  # noqa: PLC0415
+
+    target = EngineTarget(host=host, context=context, timeout=timeout)
+    graph = api.build_graph(_load(host, context, None, demo=False, timeout=timeout, inspect=False))
+    model = Reachability(graph)
+    shown = [
+        k for k, _ in containers(api.select(graph, Selection(filters=parse_filters(filters or ()))))
+    ]
+    if sources or targets:
+        wanted = {model.find(n) for n in (*(sources or ()), *(targets or ()))}
+        shown = [k for k in shown if k in wanted]
+    with _progress(enabled=True, text="Probing containers") as progress:
+        report = run_probe(target, model, shown, wait=wait, parallel=parallel, progress=progress)
+    if sources or targets:
+        report = _restrict(report, sources, targets, model)
+    text = (
+        render_probe_json(report)
+        if json_output
+        else render_probe_table(report, color=sys.stdout.isatty(), width=_width())
+    )
+    _emit(text.encode("utf-8"), None, binary=False)
+    if report.mismatches:
+        raise typer.Exit(ExitCode.NEGATIVE)
+
+
+def _restrict(
+    report: ProbeReport, sources: list[str] | None, targets: list[str] | None, model: Reachability
+) -> ProbeReport:
+    """Keep the checks whose source and target were asked for."""
+    from visualizer.probe import ProbeReport  # noqa: PLC0415
+
+    src = {model.container(model.find(n)).name for n in sources} if sources else None
+    dst = {model.container(model.find(n)).name for n in targets} if targets else None
+    kept = tuple(
+        o
+        for o in report.outcomes
+        if (src is None or o.check.source in src) and (dst is None or o.check.target in dst)
+    )
+    return ProbeReport(outcomes=kept, skipped=report.skipped)
+
+
+def _width() -> int:
+    import shutil  # noqa: PLC0415
+
+    return max(shutil.get_terminal_size((120, 24)).columns, 80)
+
+
+def _file_or_stdout(output: Path | None) -> Path | None:
+    return None if output is None or str(output) == "-" else output
 
 
 def _destination(fmt: Format | None, output: Path | None) -> tuple[Format, Path | None]:
@@ -298,7 +543,9 @@ def _status(text: str, *, enabled: bool = True) -> Iterator[None]:
 
 
 @contextmanager
-def _progress(*, enabled: bool) -> Iterator[ProgressCallback | None]:
+def _progress(
+    *, enabled: bool, text: str = "Inspecting containers"
+) -> Iterator[ProgressCallback | None]:
     """Show a progress bar on stderr for per-container work (only on a terminal)."""
     if not (enabled and sys.stderr.isatty()):
         yield None
@@ -307,7 +554,7 @@ def _progress(*, enabled: bool) -> Iterator[ProgressCallback | None]:
     from rich.progress import Progress  # noqa: PLC0415
 
     with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("Inspecting containers", total=None)
+        task = bar.add_task(text, total=None)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)

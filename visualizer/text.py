@@ -28,6 +28,33 @@ def visible(text: str) -> str:
     return "".join(out)
 
 
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()#+-.!|~")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def markdown(text: str) -> str:
+    """Escape engine text for Markdown (also inside table cells): it shows literally."""
+    out = []
+    for ch in visible(text):
+        if ch in _MARKDOWN_SPECIAL:
+            out.append("\\" + ch)
+        elif ch == "<":
+            out.append("&lt;")
+        elif ch == ">":
+            out.append("&gt;")
+        elif ch == "&":
+            out.append("&amp;")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def csv_cell(text: str) -> str:
+    """Keep a spreadsheet from reading engine text as a formula (`=cmd|...`)."""
+    shown = visible(text)
+    return "'" + shown if shown.startswith(_FORMULA_START) else shown
+
+
 def shorten(text: str, limit: int) -> str:
     """Cut `text` to at most `limit` characters, marking the cut with an ellipsis."""
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "\u2026"

@@ -18,13 +18,13 @@ or `<b>` are just text.
 
 from __future__ import annotations
 
-import html
 import ipaddress
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.peering import PEERING_TEXT, Peering, peering
 from visualizer.graph import containers, networks
+from visualizer.render.dotlib import FONT, Html, attrs, h, table
 from visualizer.text import short_id, shorten, visible
 
 if TYPE_CHECKING:
@@ -32,10 +32,11 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
+    from visualizer.analysis.audit import Analysis
+    from visualizer.analysis.findings import Finding
     from visualizer.model import Container, Endpoint, Engine, Network, Port
     from visualizer.render.options import RenderOptions
 
-FONT = "Helvetica"
 NAME_LIMIT = 48
 TEXT_LIMIT = 64
 
@@ -52,6 +53,7 @@ BLOCKED = "#dc2626"
 INACTIVE = "#9ca3af"
 SIDECAR = "#7c3aed"
 EXPOSED_ALL, EXPOSED_SOME, EXPOSED_LOCAL = "#b91c1c", "#b45309", "#15803d"
+FINDING_COLORS = {"critical": "#7f1d1d", "high": "#b91c1c", "medium": "#b45309", "low": "#0369a1"}
 
 
 def driver_colors(driver: str) -> tuple[str, str]:
@@ -59,9 +61,14 @@ def driver_colors(driver: str) -> tuple[str, str]:
     return DRIVER_COLORS.get(driver, PLUGIN_COLORS)
 
 
-def render_dot(g: nx.Graph[str], options: RenderOptions) -> str:
-    """Render the topology view of a (possibly filtered) graph as DOT source."""
+def render_dot(g: nx.Graph[str], options: RenderOptions, analysis: Analysis | None = None) -> str:
+    """Render the topology view of a (possibly filtered) graph as DOT source.
+
+    With `analysis` (computed on the full graph), containers and networks carry the IDs of
+    their open findings.
+    """
     engine: Engine | None = g.graph.get("engine")
+    marks = analysis.marks() if analysis is not None else {}
     nets = networks(g)
     ctrs = containers(g)
     ids = {key: f"n{i}" for i, (key, _) in enumerate(nets)}
@@ -70,7 +77,7 @@ def render_dot(g: nx.Graph[str], options: RenderOptions) -> str:
     out = ["digraph netviz {"]
     out.append(
         "  graph ["
-        + _attrs(
+        + attrs(
             layout=options.layout.value,
             rankdir=options.direction.value,
             fontname=FONT,
@@ -82,28 +89,28 @@ def render_dot(g: nx.Graph[str], options: RenderOptions) -> str:
             ranksep="1.0",
             overlap="false",
             splines="true",
-            label=_html(_title(g, len(nets), len(ctrs))),
+            label=Html(_title(g, len(nets), len(ctrs))),
         )
         + "];"
     )
-    out.append(f"  node [{_attrs(fontname=FONT, fontsize='10', margin='0.12,0.06')}];")
-    out.append(f"  edge [{_attrs(fontname=FONT, fontsize='9', dir='none')}];")
+    out.append(f"  node [{attrs(fontname=FONT, fontsize='10', margin='0.12,0.06')}];")
+    out.append(f"  edge [{attrs(fontname=FONT, fontsize='9', dir='none')}];")
 
     projects: dict[str, list[str]] = defaultdict(list)
     loose: list[str] = []
     for key, net in nets:
-        stmt = _network_node(ids[key], net, engine)
+        stmt = _network_node(ids[key], net, engine, marks.get(("network", net.name), []))
         (projects[net.compose_project] if net.compose_project else loose).append(stmt)
     for key, c in ctrs:
-        stmt = _container_node(ids[key], c, g, key)
+        stmt = _container_node(ids[key], c, g, key, marks.get(("container", c.name), []))
         (projects[c.compose_project] if c.compose_project else loose).append(stmt)
     for i, project in enumerate(sorted(projects)):
-        label = f"compose project <B>{_h(shorten(project, NAME_LIMIT))}</B>"
+        label = f"compose project <B>{h(shorten(project, NAME_LIMIT))}</B>"
         out.append(f"  subgraph cluster_p{i} {{")
         out.append(
             "    graph ["
-            + _attrs(
-                label=_html(label),
+            + attrs(
+                label=Html(label),
                 style="rounded,dashed",
                 color="#64748b",
                 fontcolor="#334155",
@@ -123,8 +130,8 @@ def render_dot(g: nx.Graph[str], options: RenderOptions) -> str:
             if data["shared_from"] is not None:
                 continue  # drawn once, from the stack's owner; the sidecar gets an arrow
             member: Container = g.nodes[ckey]["record"]
-            attrs = _edge_attrs(net, member, data["endpoint"], policy)
-            out.append(f"  {ids[nkey]} -> {cid} [{attrs}];")
+            style = _edge_style(net, member, data["endpoint"], policy)
+            out.append(f"  {ids[nkey]} -> {cid} [{style}];")
     for ckey, c in ctrs:
         target = g.nodes[ckey].get("netns_of")
         if target is not None and target in ids:
@@ -132,7 +139,7 @@ def render_dot(g: nx.Graph[str], options: RenderOptions) -> str:
             tip = f"{visible(c.name)} shares the network stack of {visible(owner.name)}"
             out.append(
                 f"  {ids[ckey]} -> {ids[target]} ["
-                + _attrs(
+                + attrs(
                     dir="forward",
                     style="dashed",
                     penwidth="2",
@@ -155,48 +162,49 @@ def _title(g: nx.Graph[str], n_nets: int, n_ctrs: int) -> str:
     snapshot = g.graph.get("snapshot")
     parts = []
     if engine is not None and (engine.name or engine.server_version):
-        who = f"Docker engine <B>{_h(shorten(engine.name or '?', NAME_LIMIT))}</B>"
+        who = f"Docker engine <B>{h(shorten(engine.name or '?', NAME_LIMIT))}</B>"
         if engine.server_version:
-            who += f" · {_h(shorten(engine.server_version, 32))}"
+            who += f" · {h(shorten(engine.server_version, 32))}"
         if engine.api_version:
-            who += f" · API {_h(shorten(engine.api_version, 8))}"
+            who += f" · API {h(shorten(engine.api_version, 8))}"
         parts.append(who)
     parts.append(f"{n_nets} networks · {n_ctrs} containers")
     if snapshot is not None and snapshot.captured_at:
-        parts.append(f"captured {_h(shorten(snapshot.captured_at, 40))}")
+        parts.append(f"captured {h(shorten(snapshot.captured_at, 40))}")
     return "<FONT POINT-SIZE='14'>" + "  ·  ".join(parts) + "</FONT>"
 
 
-def _network_node(nid: str, net: Network, engine: Engine | None) -> str:
+def _network_node(nid: str, net: Network, engine: Engine | None, found: list[Finding]) -> str:
     fill, line = driver_colors(net.driver)
     policy = peering(net, engine)
     rows = [
-        f"<B>{_h(shorten(net.name, NAME_LIMIT))}</B>",
+        f"<B>{h(shorten(net.name, NAME_LIMIT))}</B>",
         (
-            f"<FONT POINT-SIZE='9'>{_h(shorten(net.driver or '?', 24))} · "
-            f"{_h(shorten(net.scope, 12))}</FONT>"
+            f"<FONT POINT-SIZE='9'>{h(shorten(net.driver or '?', 24))} · "
+            f"{h(shorten(net.scope, 12))}</FONT>"
         ),
     ]
     for s in net.subnets:
-        gw = f"  gw {_h(s.gateway)}" if s.gateway else ""
-        rows.append(f"<FONT POINT-SIZE='9'>{_h(shorten(s.cidr, 48))}{gw}</FONT>")
+        gw = f"  gw {h(s.gateway)}" if s.gateway else ""
+        rows.append(f"<FONT POINT-SIZE='9'>{h(shorten(s.cidr, 48))}{gw}</FONT>")
     badges = _network_badges(net, policy)
     if badges:
         rows.append(f"<FONT POINT-SIZE='8' COLOR='{BLOCKED}'><B>{' · '.join(badges)}</B></FONT>")
+    rows.extend(_finding_rows(found))
     tip = [f"network {visible(net.name)} ({visible(net.driver)}, {short_id(net.id)})"]
     tip.append(PEERING_TEXT[policy])
     if net.internal:
         tip.append("internal: no route out of the network")
-    attrs = _attrs(
+    node = attrs(
         shape="box",
         style="rounded,filled,bold",
         fillcolor=fill,
         color=line,
         peripheries="2" if net.internal else "1",
-        label=_html(_table(rows)),
+        label=table(rows),
         tooltip="; ".join(tip),
     )
-    return f"{nid} [{attrs}];"
+    return f"{nid} [{node}];"
 
 
 def _network_badges(net: Network, policy: Peering) -> list[str]:
@@ -220,55 +228,67 @@ def _network_badges(net: Network, policy: Peering) -> list[str]:
     return badges
 
 
-def _container_node(cid: str, c: Container, g: nx.Graph[str], key: str) -> str:
-    rows = [f"<B>{_h(shorten(c.name, NAME_LIMIT))}</B>"]
-    detail = f"{_h(shorten(c.image or '?', 40))} · {_h(shorten(c.state, 12))}"
+def _container_node(
+    cid: str, c: Container, g: nx.Graph[str], key: str, found: list[Finding]
+) -> str:
+    rows = [f"<B>{h(shorten(c.name, NAME_LIMIT))}</B>"]
+    detail = f"{h(shorten(c.image or '?', 40))} · {h(shorten(c.state, 12))}"
     if c.compose_service:
-        detail += f" · service {_h(shorten(c.compose_service, 32))}"
+        detail += f" · service {h(shorten(c.compose_service, 32))}"
     rows.append(f"<FONT POINT-SIZE='9' COLOR='#475569'>{detail}</FONT>")
     owner_key = g.nodes[key].get("netns_of")
     if owner_key is not None:
         owner: Container = g.nodes[owner_key]["record"]
         rows.append(
             f"<FONT POINT-SIZE='9' COLOR='{SIDECAR}'>network stack of "
-            f"{_h(shorten(owner.name, NAME_LIMIT))}</FONT>"
+            f"{h(shorten(owner.name, NAME_LIMIT))}</FONT>"
         )
     elif g.nodes[key].get("netns_missing"):
         missing = short_id(g.nodes[key]["netns_missing"])
         rows.append(
-            f"<FONT POINT-SIZE='9' COLOR='{BLOCKED}'>network stack of {_h(missing)} "
+            f"<FONT POINT-SIZE='9' COLOR='{BLOCKED}'>network stack of {h(missing)} "
             "(not found)</FONT>"
         )
     endpoints = sorted(c.endpoints, key=lambda e: (e.network_name, e.network_id))
     rows.extend(f"<FONT POINT-SIZE='9'>{_endpoint_text(c, ep)}</FONT>" for ep in endpoints)
     rows.extend(
-        f"<FONT POINT-SIZE='9' COLOR='#475569'>legacy link: {_h(shorten(link.alias, 32))}"
-        f" → {_h(shorten(link.target, NAME_LIMIT))}</FONT>"
+        f"<FONT POINT-SIZE='9' COLOR='#475569'>legacy link: {h(shorten(link.alias, 32))}"
+        f" → {h(shorten(link.target, NAME_LIMIT))}</FONT>"
         for link in sorted(c.links, key=lambda lk: (lk.alias, lk.target))
     )
     rows.extend(_port_rows(c.ports))
+    rows.extend(_finding_rows(found))
     running = c.is_running
-    attrs = _attrs(
+    node = attrs(
         shape="box",
         style="rounded,filled" if running else "rounded,filled,dashed",
         fillcolor="#ffffff" if running else "#f1f5f9",
         color="#334155" if running else INACTIVE,
         fontcolor="#0f172a" if running else "#64748b",
-        label=_html(_table(rows)),
+        label=table(rows),
         tooltip=f"container {visible(c.name)} ({short_id(c.id)}), {visible(c.state)}",
     )
-    return f"{cid} [{attrs}];"
+    return f"{cid} [{node}];"
+
+
+def _finding_rows(found: list[Finding]) -> list[str]:
+    if not found:
+        return []
+    worst = max(f.severity for f in found)
+    ids = " ".join(sorted({f.id for f in found}, key=lambda i: int(i.lstrip("A") or 0)))
+    color = FINDING_COLORS.get(worst.label, BLOCKED)
+    return [f"<FONT POINT-SIZE='8' COLOR='{color}'><B>⚠ {worst.label}: {ids}</B></FONT>"]
 
 
 def _endpoint_text(c: Container, ep: Endpoint) -> str:
-    name = _h(shorten(ep.network_name, 32))
+    name = h(shorten(ep.network_name, 32))
     if c.is_host_mode:
         return f"{name}: the host's own addresses"
     if c.is_none_mode:
         return f"{name}: no interface but loopback"
     if not ep.addresses:
         return f"{name}: no address{'' if c.is_running else ' (not running)'}"
-    return f"{name}: {', '.join(_h(a) for a in ep.addresses)}"
+    return f"{name}: {', '.join(h(a) for a in ep.addresses)}"
 
 
 def _port_rows(ports: Iterable[Port]) -> list[str]:
@@ -276,18 +296,18 @@ def _port_rows(ports: Iterable[Port]) -> list[str]:
     exposed = []
     for p in ports:
         if p.host_port is None:
-            exposed.append(f"{p.container_port}/{_h(p.protocol)}")
+            exposed.append(f"{p.container_port}/{h(p.protocol)}")
         else:
             published[(p.container_port, p.protocol, p.host_port)].append(p.host_ip or "0.0.0.0")  # noqa: S104
     rows = []
     for (cport, proto, hport), ips in sorted(published.items()):
         color = _exposure_color(ips)
-        where = ", ".join(f"{_h(_bracket(ip))}:{hport}" for ip in sorted(set(ips)))
-        rows.append(f"<FONT POINT-SIZE='9' COLOR='{color}'>{where} → {cport}/{_h(proto)}</FONT>")
+        where = ", ".join(f"{h(_bracket(ip))}:{hport}" for ip in sorted(set(ips)))
+        rows.append(f"<FONT POINT-SIZE='9' COLOR='{color}'>{where} → {cport}/{h(proto)}</FONT>")
     if exposed:
         rows.append(
             f"<FONT POINT-SIZE='8' COLOR='#64748b'>exposed, not published: "
-            f"{_h(shorten(', '.join(sorted(set(exposed))), TEXT_LIMIT))}</FONT>"
+            f"{h(shorten(', '.join(sorted(set(exposed))), TEXT_LIMIT))}</FONT>"
         )
     return rows
 
@@ -310,11 +330,11 @@ def _exposure_color(ips: Iterable[str]) -> str:
     return EXPOSED_SOME if "some" in kinds else EXPOSED_LOCAL
 
 
-def _edge_attrs(net: Network, c: Container, ep: Endpoint, policy: Peering) -> str:
+def _edge_style(net: Network, c: Container, ep: Endpoint, policy: Peering) -> str:
     addresses = ", ".join(ep.addresses) or "no address"
     tip = f"{visible(c.name)} on {visible(net.name)}: {visible(addresses)}; {PEERING_TEXT[policy]}"
     if not c.is_running:
-        return _attrs(style="dotted", color=INACTIVE, penwidth="1.5", tooltip=f"{tip} (stopped)")
+        return attrs(style="dotted", color=INACTIVE, penwidth="1.5", tooltip=f"{tip} (stopped)")
     _, line = driver_colors(net.driver)
     styles = {
         Peering.BY_NAME: {"style": "solid", "penwidth": "2", "color": line},
@@ -330,7 +350,7 @@ def _edge_attrs(net: Network, c: Container, ep: Endpoint, policy: Peering) -> st
         Peering.NONE: {"style": "dotted", "penwidth": "1.5", "color": line},
         Peering.UNKNOWN: {"style": "solid", "penwidth": "1.5", "color": line},
     }
-    return _attrs(**styles[policy], tooltip=tip)
+    return attrs(**styles[policy], tooltip=tip)
 
 
 LINE_SAMPLES = (
@@ -362,6 +382,7 @@ def _legend() -> list[str]:
         (EXPOSED_SOME, "port on one host address"),
         (EXPOSED_LOCAL, "port on loopback only"),
         (INACTIVE, "grey, dashed box: container not running"),
+        (FINDING_COLORS["high"], "⚠ severity: IDs of audit findings (netviz audit)"),
     ]
     rows.extend(
         f"<TR><TD COLSPAN='2' ALIGN='LEFT'><FONT COLOR='{c}'>{n}</FONT></TD></TR>" for c, n in notes
@@ -371,34 +392,4 @@ def _legend() -> list[str]:
         + "".join(rows)
         + "</TABLE>"
     )
-    return [f"  legend [{_attrs(shape='plaintext', fontsize='9', label=_html(table))}];"]
-
-
-def _table(rows: list[str]) -> str:
-    cells = "".join(f"<TR><TD ALIGN='LEFT'>{row}</TD></TR>" for row in rows)
-    return f"<TABLE BORDER='0' CELLBORDER='0' CELLSPACING='0' CELLPADDING='1'>{cells}</TABLE>"
-
-
-def _h(text: str) -> str:
-    """Escape engine text for a Graphviz HTML-like label."""
-    return html.escape(visible(text), quote=True)
-
-
-class _Html(str):
-    """A DOT HTML-like label, emitted between `<` and `>` instead of quotes."""
-
-    __slots__ = ()
-
-
-def _html(markup: str) -> _Html:
-    return _Html(markup)
-
-
-def _attrs(**attrs: str) -> str:
-    return " ".join(f"{k}={_value(v)}" for k, v in attrs.items())
-
-
-def _value(v: str) -> str:
-    if isinstance(v, _Html):
-        return f"<{v}>"
-    return '"' + visible(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return [f"  legend [{attrs(shape='plaintext', fontsize='9', label=Html(table))}];"]

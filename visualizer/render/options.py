@@ -25,6 +25,31 @@ class Format(StrEnum):
         return f".{self.value}"
 
 
+class AuditFormat(StrEnum):
+    """Output formats of `netviz audit`."""
+
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    SARIF = "sarif"
+
+
+class MatrixFormat(StrEnum):
+    """Output formats of `netviz matrix`."""
+
+    TEXT = "text"
+    CSV = "csv"
+
+
+class View(StrEnum):
+    """What a diagram shows."""
+
+    TOPOLOGY = "topology"
+    """Networks and containers, one line per endpoint (findings marked)."""
+    REACHABILITY = "reachability"
+    """Containers only, one line per reachable pair; host and outside exposure."""
+
+
 class Layout(StrEnum):
     """Graphviz layout engines."""
 
@@ -56,11 +81,14 @@ class RenderOptions:
     """Drawing direction (used by the `dot` layout)."""
     legend: bool = True
     """Draw the legend."""
+    view: View = View.TOPOLOGY
+    """Which diagram to draw."""
 
     def __post_init__(self) -> None:
         """Accept plain strings from library callers (`direction="TB"`)."""
         object.__setattr__(self, "layout", Layout(self.layout))
         object.__setattr__(self, "direction", Direction(self.direction))
+        object.__setattr__(self, "view", View(self.view))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,290 @@
+"""Reachability policy: allow / forbid / require assertions between groups of containers.
+
+    version: 1
+    rules:
+      - name: in shop, nothing but api reaches db
+        forbid:
+          from: {project: shop}
+          to: {project: shop, service: db}
+        except:
+          from: {service: api}
+      - name: web talks to api by name
+        require:
+          from: {container: shop_web_1}
+          to: {container: shop_api_1}
+          by_name: true
+
+A selector is a mapping of `container` (name or glob), `project`, `service`, `label`
+(`key` or `key=value`) and `network` (attached to it); its keys are AND-ed, and a list of
+selectors is OR-ed. `forbid` reports every pair that can reach (also through published ports
+unless `published_ports: false`); `require` reports every pair that cannot (or not by name).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from visualizer.errors import InputError
+
+if TYPE_CHECKING:
+    from visualizer.analysis.reachability import Reachability
+    from visualizer.model import Container
+
+SELECTOR_KEYS = ("container", "project", "service", "label", "network")
+POLICY_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Selector:
+    """Containers matching every given key."""
+
+    container: str | None = None
+    project: str | None = None
+    service: str | None = None
+    label: str | None = None
+    network: str | None = None
+
+    def matches(self, c: Container, networks: set[str]) -> bool:
+        """Whether a container (attached to `networks`) matches every key of this selector."""
+        if self.container is not None and not fnmatch.fnmatchcase(c.name, self.container):
+            return False
+        if self.project is not None and c.compose_project != self.project:
+            return False
+        if self.service is not None and c.compose_service != self.service:
+            return False
+        if self.label is not None:
+            key, sep, value = self.label.partition("=")
+            if key not in c.labels or (sep and c.labels[key] != value):
+                return False
+        return self.network is None or self.network in networks
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolicyRule:
+    """One assertion."""
+
+    name: str
+    kind: str
+    """`forbid` or `require`."""
+    sources: tuple[Selector, ...]
+    targets: tuple[Selector, ...]
+    except_sources: tuple[Selector, ...] = ()
+    except_targets: tuple[Selector, ...] = ()
+    by_name: bool = False
+    """`require` only: the target must resolve by name."""
+    published_ports: bool = True
+    """`forbid` only: reaching a published port through the host counts as reaching."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policy:
+    """A parsed policy file."""
+
+    rules: tuple[PolicyRule, ...]
+    origin: str = "policy"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Violation:
+    """A pair that breaks a rule."""
+
+    rule: str
+    kind: str
+    source: str
+    target: str
+    detail: str
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable identity for baselines."""
+        raw = f"{self.rule}|{self.kind}|{self.source}|{self.target}"
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def parse_policy(text: str, *, origin: str = "policy") -> Policy:
+    """Parse a policy from YAML 1.2 text; errors name the file, line and column."""
+    from ruamel.yaml import YAML  # noqa: PLC0415 - only `audit --policy` needs YAML
+    from ruamel.yaml.error import YAMLError  # noqa: PLC0415
+
+    try:
+        data = YAML(typ="rt").load(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(f"{origin}{where}: not valid YAML ({problem})") from None
+    reader = _Reader(origin)
+    top = reader.mapping(data, "", {"version", "rules"})
+    version = top.get("version")
+    if version != POLICY_VERSION:
+        where = reader.at(data, "version")
+        raise InputError(f"{origin}{where}: version must be {POLICY_VERSION}, got {version!r}")
+    rules_data = top.get("rules")
+    if not isinstance(rules_data, list) or not rules_data:
+        raise InputError(f"{origin}{reader.at(data, 'rules')}: rules must be a non-empty list")
+    rules = tuple(reader.rule(item, i) for i, item in enumerate(rules_data))
+    return Policy(rules=rules, origin=origin)
+
+
+class _Reader:
+    """Typed access to the YAML tree with precise error locations."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+
+    def at(self, node: Any, key: str | int | None = None) -> str:  # noqa: ANN401 - YAML nodes
+        lc = getattr(node, "lc", None)
+        if lc is None:
+            return ""
+        try:
+            if key is not None and isinstance(node, dict):
+                line, col = lc.key(key)
+            elif key is not None and isinstance(node, list):
+                line, col = lc.item(key)
+            else:
+                line, col = lc.line, lc.col
+        except (KeyError, IndexError, TypeError):
+            line, col = lc.line, lc.col
+        return f":{line + 1}:{col + 1}"
+
+    def fail(self, node: Any, key: str | int | None, message: str) -> InputError:  # noqa: ANN401
+        return InputError(f"{self.origin}{self.at(node, key)}: {message}")
+
+    def mapping(self, node: Any, what: str, allowed: set[str]) -> dict[str, Any]:  # noqa: ANN401
+        if not isinstance(node, dict):
+            raise self.fail(node, None, f"{what or 'the policy'} must be a mapping")
+        for key in node:
+            if key not in allowed:
+                raise self.fail(
+                    node,
+                    key,
+                    f"unknown key {key!r} in {what or 'the policy'} (expected "
+                    f"{', '.join(sorted(allowed))})",
+                )
+        return dict(node)
+
+    def rule(self, node: Any, index: int) -> PolicyRule:  # noqa: ANN401
+        what = f"rules[{index}]"
+        data = self.mapping(node, what, {"name", "forbid", "require", "except"})
+        kinds = [k for k in ("forbid", "require") if k in data]
+        if len(kinds) != 1:
+            raise self.fail(node, None, f"{what} needs exactly one of forbid, require")
+        kind = kinds[0]
+        name = data.get("name", f"{what} ({kind})")
+        if not isinstance(name, str):
+            raise self.fail(node, "name", f"{what}.name must be a string")
+        body = self.mapping(
+            data[kind], f"{what}.{kind}", {"from", "to", "by_name", "published_ports"}
+        )
+        for key in ("from", "to"):
+            if key not in body:
+                raise self.fail(data[kind], None, f"{what}.{kind} needs '{key}'")
+        flags = {}
+        for flag in ("by_name", "published_ports"):
+            if flag in body:
+                if not isinstance(body[flag], bool):
+                    raise self.fail(data[kind], flag, f"{what}.{kind}.{flag} must be true or false")
+                flags[flag] = body[flag]
+        if kind == "forbid" and "by_name" in flags:
+            raise self.fail(data[kind], "by_name", "by_name applies to require rules only")
+        if kind == "require" and "published_ports" in flags:
+            raise self.fail(
+                data[kind], "published_ports", "published_ports applies to forbid rules only"
+            )
+        exc = self.mapping(data.get("except", {}), f"{what}.except", {"from", "to"})
+        return PolicyRule(
+            name=name,
+            kind=kind,
+            sources=self.selectors(data[kind], "from", f"{what}.{kind}.from"),
+            targets=self.selectors(data[kind], "to", f"{what}.{kind}.to"),
+            except_sources=self.selectors(exc, "from", f"{what}.except.from")
+            if "from" in exc
+            else (),
+            except_targets=self.selectors(exc, "to", f"{what}.except.to") if "to" in exc else (),
+            **flags,
+        )
+
+    def selectors(self, parent: Any, key: str, what: str) -> tuple[Selector, ...]:  # noqa: ANN401
+        node = parent[key]
+        items = node if isinstance(node, list) else [node]
+        result = []
+        for item in items:
+            data = self.mapping(item, what, set(SELECTOR_KEYS))
+            for k, v in data.items():
+                if not isinstance(v, str) or not v:
+                    raise self.fail(item, k, f"{what}.{k} must be a non-empty string")
+            result.append(Selector(**data))
+        return tuple(result)
+
+
+def evaluate(policy: Policy, reach: Reachability) -> list[Violation]:
+    """Every pair that breaks a rule, in rule order, then source and target name order."""
+    keys = reach.container_keys()
+    found: list[Violation] = []
+    for rule in policy.rules:
+        sources = [k for k in keys if _any(rule.sources, reach, k)]
+        targets = {k for k in keys if _any(rule.targets, reach, k)}
+        sources = [k for k in sources if not _any(rule.except_sources, reach, k)]
+        targets = {k for k in targets if not _any(rule.except_targets, reach, k)}
+        if rule.kind == "forbid":
+            found.extend(_forbidden(rule, reach, sources, targets))
+        else:
+            found.extend(_required(rule, reach, sources, targets))
+    return found
+
+
+def _forbidden(
+    rule: PolicyRule, reach: Reachability, sources: list[str], targets: set[str]
+) -> list[Violation]:
+    found = []
+    for a in sources:
+        hit = set()
+        for b in reach.candidates(a):
+            if b in targets:
+                v = reach.verdict(a, b)
+                if v.reachable:
+                    hit.add(b)
+                    found.append(_violation(rule, reach, a, b, f"reachable: {v.reason}"))
+        if rule.published_ports:
+            for b in sorted(targets - hit - {a}, key=lambda k: reach.container(k).name):
+                path = reach.port_path(a, b)
+                if path is not None:
+                    ports = ", ".join(f"{p.host_ip}:{p.host_port}" for p in path.ports)
+                    found.append(
+                        _violation(
+                            rule, reach, a, b, f"reaches its published ports {ports} via the host"
+                        )
+                    )
+    return found
+
+
+def _required(
+    rule: PolicyRule, reach: Reachability, sources: list[str], targets: set[str]
+) -> list[Violation]:
+    found = []
+    for a in sources:
+        for b in sorted(targets - {a}, key=lambda k: reach.container(k).name):
+            v = reach.verdict(a, b)
+            if not v.reachable:
+                found.append(_violation(rule, reach, a, b, f"not reachable: {v.reason}"))
+            elif rule.by_name and not v.by_name:
+                found.append(_violation(rule, reach, a, b, f"reachable by IP only: {v.reason}"))
+    return found
+
+
+def _violation(rule: PolicyRule, reach: Reachability, a: str, b: str, detail: str) -> Violation:
+    return Violation(
+        rule=rule.name,
+        kind=rule.kind,
+        source=reach.container(a).name,
+        target=reach.container(b).name,
+        detail=detail,
+    )
+
+
+def _any(selectors: tuple[Selector, ...], reach: Reachability, key: str) -> bool:
+    c = reach.container(key)
+    return any(s.matches(c, reach.network_names(key)) for s in selectors)
