@@ -200,3 +200,49 @@ def test_probe_reports_containers_without_tools(lab):
 def test_probe_needs_a_live_engine():
     done = run_cli("probe", "-H", "unix:///nonexistent.sock")
     assert done.returncode == 3
+
+
+def test_published_ports_through_the_host_match_nc(world):
+    lab, snap = world
+    model = Reachability(nv.build_graph(snap))
+    a1 = next(c for c in snap.containers if c.name == lab.name("a1"))
+    wide = next(p for p in a1.ports if p.host_ip == "0.0.0.0")
+    local = next(p for p in a1.ports if p.host_ip == "127.0.0.1")
+    gw = json.loads(lab.docker("inspect", lab.name("b1")).stdout)[0]["NetworkSettings"]["Networks"]
+    gateway = next(iter(gw.values()))["Gateway"]
+
+    def connects(src, port):
+        cmd = f"nc -w 2 {gateway} {port} </dev/null >/dev/null 2>&1"
+        return lab.docker("exec", lab.name(src), "sh", "-c", cmd, check=False).returncode == 0
+
+    path = model.port_path(model.find(lab.name("b1")), model.find(lab.name("a1")))
+    assert path is not None
+    assert {p.host_port for p in path.ports} == {wide.host_port}  # loopback binding excluded
+    assert connects("b1", wide.host_port)  # all interfaces: reachable through the gateway (X5)
+    assert not connects("b1", local.host_port)  # 127.0.0.1 only: not from a container (X6)
+    assert model.port_path(model.find(lab.name("i1")), model.find(lab.name("a1"))) is None
+    i_gateway = json.loads(lab.docker("inspect", lab.name("i1")).stdout)[0]["NetworkSettings"][
+        "Networks"
+    ]
+    i_gw = next(iter(i_gateway.values()))["Gateway"]
+    cmd = f"nc -w 2 {i_gw} {wide.host_port} </dev/null >/dev/null 2>&1"
+    assert lab.docker("exec", lab.name("i1"), "sh", "-c", cmd, check=False).returncode != 0
+
+
+def test_findings_on_the_live_topology(world):
+    lab, _ = world
+    done = run_cli("audit", "-f", "json", "--fail-on", "never")
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    by_id: dict[str, set[str]] = {}
+    for f in body["findings"]:
+        by_id.setdefault(f["id"], set()).update(s["name"] for s in f["subjects"])
+    n = lab.name
+    assert n("h") in by_id["A1"]
+    assert n("a1") in by_id["A3"]
+    assert {n("mv"), n("mv1"), n("mv2")} <= by_id["A14"]
+    assert n("int") in by_id["A13"]
+    assert n("m") in by_id["A12"]
+    assert {n("d2"), n("d1")} <= by_id["A11"]
+    assert n("d3") in by_id["A9"]
+    assert any("macvlan/ipvlan members reach each other only while" in c for c in body["caveats"])

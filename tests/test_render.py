@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import visualizer as nv
 from visualizer.errors import RendererError
 from visualizer.graph import Selection, parse_filters, select
-from visualizer.render import Direction, Format, Layout, RenderOptions
+from visualizer.render import Direction, Format, Layout, RenderOptions, View
 
 GOLDEN = Path(__file__).parent / "golden"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -41,7 +41,7 @@ def test_golden_demo(update_golden):
 
 
 def test_golden_reachability_view(update_golden):
-    text = dot_of(nv.load_demo(), RenderOptions(view="reachability"))
+    text = dot_of(nv.load_demo(), RenderOptions(view=View.REACHABILITY))
     check_golden("demo-reachability.dot", text, update_golden)
 
 
@@ -79,7 +79,7 @@ def shuffled(snap, seed):
 @pytest.mark.parametrize("view", ["topology", "reachability"])
 def test_same_input_any_order_same_bytes(seed, view):
     demo = nv.load_demo()
-    options = RenderOptions(view=view)
+    options = RenderOptions(view=View(view))
     assert dot_of(shuffled(demo, seed), options) == dot_of(demo, options)
 
 

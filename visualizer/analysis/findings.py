@@ -345,7 +345,7 @@ def _default_bridge(
     bridge = next((n for n in networks if n.is_default_bridge), None)
     if bridge is None:
         return found
-    users = [c for c in containers if any(ep.network_id == bridge.id for ep in c.endpoints)]
+    users = _members(containers, running=False).get(bridge.id, [])
     if users:
         found.append(
             Finding(
@@ -479,14 +479,11 @@ def _internal_host_access(
 ) -> list[Finding]:
     found = []
     host_mode = [c.name for c in containers if c.is_host_mode and c.is_running]
+    running_members = _members(containers, running=True)
     for net in networks:
         if not net.internal or net.driver != "bridge":
             continue
-        members = [
-            c
-            for c in containers
-            if c.is_running and any(ep.network_id == net.id and ep.addresses for ep in c.endpoints)
-        ]
+        members = running_members.get(net.id, [])
         if not members:
             continue
         isolated = net.options.get(GATEWAY_MODE_OPTIONS[0]) == "isolated"
@@ -521,10 +518,11 @@ def _internal_host_access(
 
 def _l2_drivers(containers: list[Container], networks: list[Network]) -> list[Finding]:
     found = []
+    attached = _members(containers, running=False)
     for net in networks:
         if net.driver not in {"macvlan", "ipvlan"}:
             continue
-        members = [c for c in containers if any(ep.network_id == net.id for ep in c.endpoints)]
+        members = attached.get(net.id, [])
         if not members:
             continue
         found.append(
@@ -716,6 +714,18 @@ def _daemon_unknowns() -> list[Finding]:
             detail="userland-proxy",
         ),
     ]
+
+
+def _members(containers: list[Container], *, running: bool) -> dict[str, list[Container]]:
+    """Containers per network ID (only running ones with an address when `running`)."""
+    found: dict[str, list[Container]] = {}
+    for c in containers:
+        if running and not c.is_running:
+            continue
+        for ep in c.endpoints:
+            if not running or ep.addresses:
+                found.setdefault(ep.network_id, []).append(c)
+    return found
 
 
 def _port_text(p: Port) -> str:
