@@ -239,3 +239,43 @@ def test_python_m_visualizer_equals_netviz():
     )
     assert a.returncode == 0
     assert a.stdout == run_cli("render", "--demo", "-f", "dot").stdout
+
+
+def test_special_files_are_written_in_place(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    done = run_cli("render", "--demo", "-f", "dot", "-o", str(fifo))
+    out, _ = reader.communicate(timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert out.startswith(b"digraph")
+    assert fifo.is_fifo()  # still a FIFO: not replaced by a regular file
+    assert run_cli("render", "--demo", "-f", "dot", "-o", os.devnull).returncode == 0
+    assert Path(os.devnull).is_char_device()
+
+
+def test_help_and_version_stay_light():
+    code = (
+        "import sys, runpy\n"
+        "for argv in (['netviz', '--help'], ['netviz', '--version'],\n"
+        "             ['netviz', 'render', '--help']):\n"
+        "    sys.argv = argv\n"
+        "    try:\n"
+        "        runpy.run_module('visualizer', run_name='__main__')\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(sorted(m for m in ('docker', 'networkx', 'requests', 'graphviz', 'ruamel', 'rich')"
+        " if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = done.stdout.strip().splitlines()[-1]
+    assert "docker" not in loaded
+    assert "networkx" not in loaded

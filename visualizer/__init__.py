@@ -30,7 +30,16 @@ from visualizer.api import (
     select,
 )
 from visualizer.errors import ExitCode, VisualizerError
-from visualizer.model import Container, Endpoint, Engine, Link, Network, Port, Snapshot, Subnet
+from visualizer.model import (
+    Container,
+    Endpoint,
+    Engine,
+    Link,
+    Network,
+    Port,
+    Snapshot,
+    Subnet,
+)
 
 __version__ = "0.1.0"
 

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,6 +85,8 @@ def load_snapshot(path: str | Path) -> Snapshot:
 
 def load_demo() -> Snapshot:
     """Load the bundled demo topology, recorded from a real engine."""
+    from importlib import resources  # noqa: PLC0415
+
     text = resources.files("visualizer").joinpath("data/demo.json").read_bytes()
     return replace(snapshot_file.loads(text, origin="bundled demo"), source=DEMO_SOURCE)
 

@@ -10,7 +10,7 @@ import sys
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -562,17 +562,20 @@ def _progress(
         yield update
 
 
+# typer raises click's exceptions, from click itself or from the copy it vendors (0.26+):
+# find their base class without importing click directly.
+_ClickException: type[Any] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run `netviz` with `argv` and return the exit code (no `sys.exit`)."""
     try:
         result = app(args=argv, prog_name="netviz", standalone_mode=False)
-    except typer.TyperException as exc:  # usage errors from typer's own option parsing
-        show = getattr(exc, "show", None)
-        if show is not None:
-            show()
-        else:
-            sys.stderr.write(f"netviz: error: {visible(exc.format_message())}\n")
-        return exc.exit_code
+    except _ClickException as exc:  # usage errors from typer's option parsing
+        exc.show()
+        return int(exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         sys.stderr.write("netviz: interrupted\n")
         return ExitCode.INTERRUPTED

@@ -15,8 +15,13 @@ def write_file(path: Path, content: bytes) -> None:
     """Write `content` to `path` atomically: a temp file in the same directory, then rename.
 
     The parent directory is created when missing. On any failure nothing is left behind and
-    an existing file at `path` is untouched.
+    an existing file at `path` is untouched. A path that exists but is not a regular file
+    (`/dev/null`, a FIFO, `/dev/stdout`) is written in place: renaming over it would replace
+    the device.
     """
+    if path.exists() and not path.is_file() and not path.is_dir():
+        _write_special(path, content)
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -37,6 +42,16 @@ def write_file(path: Path, content: bytes) -> None:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 Path(tmp).unlink()
+
+
+def _write_special(path: Path, content: bytes) -> None:
+    try:
+        with path.open("wb") as fh:
+            fh.write(content)
+    except BrokenPipeError:
+        return
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def write_stdout(content: bytes, *, binary: bool) -> None:

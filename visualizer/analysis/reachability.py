@@ -145,9 +145,9 @@ class Reachability:
             if self._owner[key] != key or not self._running[key]:
                 continue
             eps = {}
-            for nkey in g[key]:
-                ep = g.edges[nkey, key]["endpoint"]
-                if ep.addresses:
+            for nkey, data in g.adj[key].items():
+                ep = data["endpoint"]
+                if ep.ipv4 or ep.ipv6:
                     eps[nkey] = ep
                     self._members[nkey].append(key)
             self._nets[key] = eps

@@ -124,9 +124,8 @@ def render_dot(g: nx.Graph[str], options: RenderOptions, analysis: Analysis | No
 
     for nkey, net in nets:
         policy = peering(net, engine)
-        members = sorted((ids[m], m) for m in g[nkey])
-        for cid, ckey in members:
-            data = g.edges[nkey, ckey]
+        members = sorted((ids[m], m, data) for m, data in g.adj[nkey].items())
+        for cid, ckey, data in members:
             if data["shared_from"] is not None:
                 continue  # drawn once, from the stack's owner; the sidecar gets an arrow
             member: Container = g.nodes[ckey]["record"]

@@ -107,15 +107,7 @@ def capture(
     """Ask the engine for everything a snapshot holds, in a constant number of requests."""
     conn = resolve(target, environ)
     with _translated(conn):
-        version = _probe(conn, target.timeout)
-        server_api = str(version["ApiVersion"])
-        if _vkey(server_api) < _vkey(MIN_API_VERSION):
-            raise EngineError(
-                f"the engine at {conn.label} speaks API {server_api}; "
-                f"netviz needs {MIN_API_VERSION} or newer"
-            )
-        api = min(server_api, MAX_API_VERSION, key=_vkey)
-        client = _client(conn, api, target.timeout)
+        client, version = _connect(conn, target.timeout)
         captured_at = datetime.now(UTC).isoformat(timespec="seconds")
         with closing(client), ThreadPoolExecutor(max_workers=3) as pool:
             info_f = pool.submit(client.info)
@@ -174,9 +166,8 @@ def exec_commands(
     """
     conn = resolve(target)
     with _translated(conn):
-        version = _probe(conn, target.timeout)
-        api = min(str(version["ApiVersion"]), MAX_API_VERSION, key=_vkey)
-        with closing(_client(conn, api, target.timeout)) as client:
+        client, _ = _connect(conn, target.timeout)
+        with closing(client):
 
             def one(job: tuple[str, list[str]]) -> ExecResult:
                 return _exec_one(client, job[0], job[1])
@@ -203,19 +194,34 @@ def _exec_one(client: Any, container_id: str, argv: list[str]) -> ExecResult:  #
     return ExecResult(exit_code=code if isinstance(code, int) else None, output=output)
 
 
-def _probe(conn: Connection, timeout: float) -> dict[str, Any]:
-    """`GET /version`: the one answer every Docker engine gives, whatever its API version."""
+def _connect(conn: Connection, timeout: float) -> tuple[Any, dict[str, Any]]:
+    """A client speaking min(engine, netviz) API version, and the engine's `GET /version`.
+
+    `/version` is the one answer every Docker engine gives whatever its API version; the
+    client is created for the oldest version we read, then switched to the negotiated one
+    (what the SDK's own `version="auto"` does, without a second client).
+    """
     import requests  # noqa: PLC0415
     from docker.errors import APIError  # noqa: PLC0415
 
+    client = _client(conn, MIN_API_VERSION, timeout)
     try:
-        with closing(_client(conn, MIN_API_VERSION, timeout)) as probe:
-            version = probe.version(api_version=False)
+        version = client.version(api_version=False)
     except (APIError, requests.exceptions.JSONDecodeError) as exc:
+        client.close()
         raise EngineError(f"{conn.label} does not look like a Docker engine ({exc})") from None
     if not isinstance(version, dict) or "ApiVersion" not in version:
+        client.close()
         raise EngineError(f"{conn.label} does not look like a Docker engine (no ApiVersion)")
-    return version
+    server_api = str(version["ApiVersion"])
+    if _vkey(server_api) < _vkey(MIN_API_VERSION):
+        client.close()
+        raise EngineError(
+            f"the engine at {conn.label} speaks API {server_api}; "
+            f"netviz needs {MIN_API_VERSION} or newer"
+        )
+    client._version = min(server_api, MAX_API_VERSION, key=_vkey)  # noqa: SLF001
+    return client, version
 
 
 def _inspect_all(
