@@ -1,8 +1,10 @@
 """A recording proxy on a unix socket in front of the real Docker socket.
 
-It relays bytes both ways unchanged and records each request line (`GET /v1.41/networks`),
-so tests can count the requests a command sends and check that it only reads. A hook may
-run just before a request is forwarded, to make the engine change at a precise moment.
+It relays bytes both ways and records each request line (`GET /v1.41/networks`), so tests
+can count the requests a command sends and check that it only reads. For fault injection:
+a hook runs just before a request is forwarded (to change the engine at a precise moment,
+to sleep, or to return `DROP` and cut the connection, as an engine that stops would), and
+`rewrite` may edit the engine's answers on their way back.
 """
 
 from __future__ import annotations
@@ -13,18 +15,24 @@ import threading
 from collections.abc import Callable
 from pathlib import Path  # noqa: TC003 - a runtime annotation in a plain class is fine
 
-Hook = Callable[[str, str], None]  # (method, path) -> None
+Hook = Callable[[str, str], object]  # (method, path) -> DROP to cut the connection
+DROP = "drop"
 
 
 class DockerProxy:
     """Serve `path`, forward to `upstream`, record `(method, path)` of every request."""
 
     def __init__(
-        self, path: Path, upstream: str = "/var/run/docker.sock", hook: Hook | None = None
+        self,
+        path: Path,
+        upstream: str = "/var/run/docker.sock",
+        hook: Hook | None = None,
+        rewrite: Callable[[bytes], bytes] | None = None,
     ):
         self.path = path
         self.upstream = upstream
         self.hook = hook
+        self.rewrite = rewrite
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -66,7 +74,7 @@ class DockerProxy:
     def _handle(self, client: socket.socket) -> None:
         upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         upstream.connect(self.upstream)
-        back = threading.Thread(target=_pump, args=(upstream, client), daemon=True)
+        back = threading.Thread(target=_pump, args=(upstream, client, self.rewrite), daemon=True)
         back.start()
         buf = b""
         try:
@@ -85,8 +93,9 @@ class DockerProxy:
                 }
                 with self._lock:
                     self.requests.append((method, target))
-                if self.hook is not None:
-                    self.hook(method, target)
+                if self.hook is not None and self.hook(method, target) == DROP:
+                    client.shutdown(socket.SHUT_RDWR)
+                    return
                 if headers.get("transfer-encoding", "").lower() == "chunked" or headers.get(
                     "upgrade"
                 ):
@@ -111,10 +120,12 @@ class DockerProxy:
             client.close()
 
 
-def _pump(src: socket.socket, dst: socket.socket) -> None:
+def _pump(
+    src: socket.socket, dst: socket.socket, rewrite: Callable[[bytes], bytes] | None = None
+) -> None:
     try:
         while chunk := src.recv(65536):
-            dst.sendall(chunk)
+            dst.sendall(rewrite(chunk) if rewrite is not None else chunk)
     except OSError:
         pass
     finally:

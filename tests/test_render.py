@@ -97,7 +97,7 @@ def test_drawing_marks_what_matters():
     assert "ICC OFF" in text and 'arrowhead="tee"' in text  # tenants
     assert "NO DNS" in text  # default bridge
     assert "shares network stack" in text  # metrics-sidecar → container1
-    assert "0.0.0.0:8080, [::]:8080 → 80/tcp" in text
+    assert "0.0.0.0:8080, [::&#93;:8080 → 80/tcp" in text  # `]` escaped for Graphviz
     assert "127.0.0.1:9000 → 9000/tcp" in text
     assert "fd00:5eed::/64  gw fd00:5eed::1" in text
     assert "cluster_p0" in text and "compose project <B>shop</B>" in text
@@ -205,3 +205,11 @@ def test_every_layout_engine_renders(layout):
     options = RenderOptions(layout=Layout(layout))
     out = nv.render(nv.build_graph(nv.load_demo()), Format.SVG, options)
     assert out.content.startswith(b"<?xml")
+
+
+@needs_dot
+@pytest.mark.parametrize("name", ["]", "]]", "x]", "&#93;", "]]>"])
+def test_brackets_graphviz_chokes_on(name):
+    snap = hostile_snapshot([name, name + "2", name + "3"])
+    svg = nv.render(nv.build_graph(snap), Format.SVG).content
+    assert name in "\n".join(svg_texts(svg)[0])

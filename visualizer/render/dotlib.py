@@ -16,8 +16,12 @@ class Html(str):
 
 
 def h(text: str) -> str:
-    """Escape engine text for a Graphviz HTML-like label."""
-    return _html_escape.escape(visible(text), quote=True)
+    """Escape engine text for a Graphviz HTML-like label.
+
+    Besides `& < > " '`, `]` becomes `&#93;`: Graphviz's HTML lexer rejects text that starts
+    with `]` right after a tag (`<B>]</B>` is a syntax error in Graphviz 2.43).
+    """
+    return _html_escape.escape(visible(text), quote=True).replace("]", "&#93;")
 
 
 def attrs(**values: str) -> str:

@@ -1,0 +1,242 @@
+"""Hostile data in every output: from the real engine, and from random snapshots (hypothesis)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+
+import pytest
+from conftest import run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import visualizer as nv
+from visualizer.model import Container, Endpoint, Engine, Network, Port, Snapshot, Subnet
+from visualizer.sources.snapshot import dumps, loads
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_text(svg: bytes | str) -> str:
+    root = ET.fromstring(svg)
+    return "\n".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+
+
+@pytest.mark.docker
+def test_hostile_engine_data_in_every_format(lab, tmp_path):
+    nets = {
+        "html": lab.name('"q"<script>alert(1)</script>'),
+        "newline": lab.name("line\nbreak"),
+        "rtl": lab.name("\u202eevil"),
+        "formula": lab.name("=cmd|x!A0"),
+        "long": lab.name("L" * 300),
+    }
+    for name in nets.values():
+        lab.docker("network", "create", "--label", "note=<b>bold</b>\nline", name)
+    lab.run(
+        "web",
+        "--network",
+        nets["html"],
+        "--network-alias",
+        'a"<b>|*x*',
+        "--label",
+        'k=v\nnew"<i>',
+        "-p",
+        "127.0.0.1::80",
+    )
+    lab.run("peer", "--network", nets["html"])
+    lab.run("nl", "--network", nets["newline"])
+    lab.run("rtl", "--network", nets["rtl"])
+    lab.run("long", "--network", nets["long"])
+    sel = ["--filter", f"label={lab.label}"]
+
+    # snapshot: exact text round-trips
+    done = run_cli("snapshot", "-o", str(tmp_path / "s.json"))
+    assert done.returncode == 0, done.stderr
+    snap = nv.load_snapshot(tmp_path / "s.json")
+    assert set(nets.values()) <= {n.name for n in snap.networks}
+    web = next(c for c in snap.containers if c.name == lab.name("web"))
+    assert web.endpoints[0].aliases is not None
+    assert 'a"<b>|*x*' in web.endpoints[0].aliases
+    assert loads(dumps(snap)) == snap
+
+    # DOT / SVG: accepted by Graphviz, text literal, nothing injected
+    for view in ("topology", "reachability"):
+        out = tmp_path / f"{view}.svg"
+        done = run_cli("render", *sel, "--view", view, "-o", str(out))
+        assert done.returncode == 0, done.stderr
+        text = svg_text(out.read_bytes())
+        if view == "topology":
+            assert nets["html"] in text
+            assert lab.name("line") + "\\x0abreak" in text
+            assert lab.name("\\u202eevil") in text
+        assert "\u202e" not in out.read_text()
+        assert "<script>" not in out.read_text()  # escaped as &lt;script&gt; in the SVG source
+
+    # audit in every format
+    body = json.loads(
+        run_cli("audit", "--from", str(tmp_path / "s.json"), "-f", "json", "--exit-zero").stdout
+    )
+    pair = next(
+        p
+        for p in body["reachability"]
+        if p["from"] == lab.name("peer") and p["to"] == lab.name("web")
+    )
+    assert pair["via"] == [nets["html"]]  # JSON keeps the exact text
+    md = run_cli(
+        "audit", "--from", str(tmp_path / "s.json"), "-f", "markdown", "--exit-zero"
+    ).stdout
+    assert "<script>" not in md
+    assert "\u202e" not in md
+    sarif = json.loads(
+        run_cli("audit", "--from", str(tmp_path / "s.json"), "-f", "sarif", "--exit-zero").stdout
+    )
+    assert sarif["version"] == "2.1.0"
+    table = run_cli("audit", "--from", str(tmp_path / "s.json"), "--exit-zero").stdout
+    assert "\u202e" not in table
+    assert "\x1b" not in table  # not a terminal: no escape sequences at all
+
+    # matrix CSV and reach
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                run_cli("matrix", "--from", str(tmp_path / "s.json"), *sel, "-f", "csv").stdout
+            )
+        )
+    )
+    assert rows[0][0] == "from\\to"
+    assert all(len(r) == len(rows[0]) for r in rows)
+    reach = json.loads(
+        run_cli(
+            "reach",
+            "--from",
+            str(tmp_path / "s.json"),
+            lab.name("peer"),
+            lab.name("web"),
+            "--json",
+            "--inspect",
+        ).stdout
+    )
+    assert reach["via"] == [nets["html"]]
+    assert 'a"<b>|*x*' in reach["names"]
+
+
+names = st.text(min_size=1, max_size=40)
+labels = st.dictionaries(st.text(max_size=20), st.text(max_size=40), max_size=3)
+
+
+@st.composite
+def snapshots(draw):
+    n_nets = draw(st.integers(min_value=1, max_value=5))
+    drivers = st.sampled_from(["bridge", "overlay", "macvlan", "host", "null", draw(names)])
+    networks = [
+        Network(
+            id=f"{i:064x}",
+            name=draw(names),
+            driver=draw(drivers),
+            internal=draw(st.booleans()),
+            labels=draw(labels),
+            options=draw(st.dictionaries(st.text(max_size=30), st.text(max_size=30), max_size=2)),
+            subnets=(Subnet(cidr=f"10.{i}.0.0/24", gateway=f"10.{i}.0.1"),),
+        )
+        for i in range(n_nets)
+    ]
+    containers = []
+    for j in range(draw(st.integers(min_value=0, max_value=6))):
+        attached = draw(st.lists(st.sampled_from(networks), max_size=2, unique_by=lambda n: n.id))
+        running = draw(st.booleans())
+        containers.append(
+            Container(
+                id=f"{j + 100:064x}",
+                name=draw(names),
+                image=draw(names),
+                state="running" if running else "exited",
+                network_mode=draw(st.sampled_from(["default", "host", "none", draw(names)])),
+                labels=draw(labels),
+                ports=tuple(
+                    Port(
+                        container_port=draw(st.integers(1, 65535)),
+                        host_ip=draw(st.sampled_from(["0.0.0.0", "::", "127.0.0.1", "192.0.2.5"])),
+                        host_port=draw(st.integers(1, 65535)),
+                    )
+                    for _ in range(draw(st.integers(0, 2)))
+                ),
+                endpoints=tuple(
+                    Endpoint(
+                        network_id=n.id,
+                        network_name=n.name,
+                        ipv4=f"10.{k}.0.{j + 2}" if running else None,
+                        aliases=tuple(draw(st.lists(names, max_size=2))),
+                    )
+                    for k, n in enumerate(attached)
+                ),
+            )
+        )
+    engine = Engine(
+        name=draw(names), server_version=draw(st.sampled_from(["20.10.24", "28.2.2", "", "x"]))
+    )
+    return Snapshot(
+        engine=engine,
+        networks=tuple(networks),
+        containers=tuple(containers),
+        source=draw(names),
+        captured_at=draw(names),
+    )
+
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(snapshots())
+def test_random_snapshots_round_trip_and_render(snap):
+    assert loads(dumps(snap)) == snap
+    g = nv.build_graph(snap)
+    analysis = nv.analyse(g)
+    for view in ("topology", "reachability"):
+        nv.render(g, nv.Format.DOT, nv.RenderOptions(view=nv.View(view)), analysis)
+    report = nv.audit(g, fail_on=None)
+    body = json.loads(nv.render_audit(report, nv.AuditFormat.JSON))
+    assert body["summary"]["containers"] == len(snap.containers)
+    md = nv.render_audit(report, nv.AuditFormat.MARKDOWN)
+    for c in snap.containers:
+        if "<" in c.name:
+            assert c.name not in md
+    json.loads(nv.render_audit(report, nv.AuditFormat.SARIF))
+    nv.render_audit(report, nv.AuditFormat.TABLE)
+    rows = list(csv.reader(io.StringIO(nv.render_matrix(nv.matrix(g), nv.MatrixFormat.CSV))))
+    assert len(rows) == len(snap.containers) + 1
+
+
+@needs_dot
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(snapshots())
+def test_random_snapshots_are_accepted_by_graphviz(snap):
+    g = nv.build_graph(snap)
+    analysis = nv.analyse(g)
+    for view in (nv.View.TOPOLOGY, nv.View.REACHABILITY):
+        dot = nv.render(g, nv.Format.DOT, nv.RenderOptions(view=view), analysis).content
+        done = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, check=False)
+        assert done.returncode == 0, done.stderr.decode()
+        svg_text(done.stdout)  # well-formed XML
+
+
+def test_very_long_strings_are_shortened_in_labels_kept_in_data():
+    demo = nv.load_demo()
+    long = "x" * 5000
+    c = demo.containers[0]
+    snap = replace(demo, containers=(replace(c, name=long), *demo.containers[1:]))
+    g = nv.build_graph(snap)
+    dot = nv.render(g, nv.Format.DOT).text
+    assert long not in dot.split("tooltip")[0]
+    assert "x" * 47 + "…" in dot
+    assert any(
+        v["from"] == long or v["to"] == long
+        for v in json.loads(nv.render_audit(nv.audit(g), nv.AuditFormat.JSON))["reachability"]
+    )
