@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make a Docker engine and the tiny local test image available on this machine.
+# Make a Docker engine, the tiny local test image and the test tools (Graphviz, Chromium,
+# docker-compose) available on this machine.
 #   scripts/engine.sh up      install what is missing, start dockerd if no engine answers, build the image
 #   scripts/engine.sh start   start dockerd if no engine answers (root only)
 #   scripts/engine.sh image   build the image if it is missing
@@ -18,6 +19,7 @@ install_packages() {
   command -v dot >/dev/null || missing+=(graphviz)
   [ -x /bin/busybox ] || missing+=(busybox-static)
   command -v docker-compose >/dev/null || missing+=(docker-compose)
+  command -v chromium >/dev/null || missing+=(chromium)   # the HTML output's browser tests
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || { log "missing ${missing[*]} and not root: install them first"; return 1; }
   log "installing ${missing[*]}"

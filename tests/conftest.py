@@ -70,8 +70,10 @@ def _engine_answers() -> bool:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Install and start what the tests need (Graphviz, dockerd, the test image) when root."""
-    needed = shutil.which("dot") is None or not _engine_answers()
+    """Install and start what the tests need (Graphviz, Chromium, dockerd, the image) when root."""
+    needed = (
+        shutil.which("dot") is None or shutil.which("chromium") is None or not _engine_answers()
+    )
     if needed and os.geteuid() == 0 and not os.environ.get("NETVIZ_NO_SETUP"):
         sys.stderr.write(
             "conftest: setting up Graphviz and a Docker engine (scripts/engine.sh up)\n"
@@ -157,3 +159,63 @@ def module_lab(engine: None):
     created = Lab()
     yield created
     created.cleanup()
+
+
+MERMAID_VERSION = "11.17.2"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "netviz-tests"
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+def _require(what: str) -> None:
+    if os.environ.get("NETVIZ_REQUIRE_BROWSER"):
+        pytest.fail(f"{what} (NETVIZ_REQUIRE_BROWSER is set)")
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright (no browser download)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _require("playwright is not installed (pip install -e '.[test]')")
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        _require("no chromium executable (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=BROWSER_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def mermaid_js() -> str:
+    """The real Mermaid library from the npm registry, cached between runs."""
+    target = CACHE / f"mermaid-{MERMAID_VERSION}" / "dist" / "mermaid.min.js"
+    if not target.exists():
+        if shutil.which("npm") is None:
+            _require("npm is not installed: cannot fetch Mermaid")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        work = CACHE / "download"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+        subprocess.run(
+            ["npm", "pack", "--silent", f"mermaid@{MERMAID_VERSION}"],
+            cwd=work,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        subprocess.run(["tar", "xzf", f"mermaid-{MERMAID_VERSION}.tgz"], cwd=work, check=True)
+        shutil.rmtree(CACHE / f"mermaid-{MERMAID_VERSION}", ignore_errors=True)
+        (work / "package").rename(CACHE / f"mermaid-{MERMAID_VERSION}")
+        shutil.rmtree(work, ignore_errors=True)
+    return target.read_text(encoding="utf-8")

@@ -282,7 +282,7 @@ def test_hostile_names_in_audit_outputs(demo):
     report = nv.audit(nv.build_graph(snap))
     md = nv.render_audit(report, AuditFormat.MARKDOWN)
     assert "<img" not in md
-    assert '&lt;img src=x onerror=alert\\(1\\)&gt;\\|\\*x\\*\\\\u202e=cmd\\|"q"' in md
+    assert '&lt;img src=x onerror=alert(1)&gt;\\|\\*x\\*\\\\u202e=cmd\\|"q"' in md
     table = nv.render_audit(report, AuditFormat.TABLE, width=400)
     assert "\u202e" not in table
     assert "<img src=x onerror=alert(1)>" in table

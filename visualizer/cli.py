@@ -191,9 +191,11 @@ def render(
     _warn_all(graph.graph["warnings"])
     shown = api.select(graph, selection)
     options = RenderOptions(layout=layout, direction=direction, legend=legend, view=view)
-    analysis = api.analyse(graph) if findings or view is View.REACHABILITY else None
-    with _status(f"Rendering {fmt.value} with Graphviz", enabled=fmt is not Format.DOT):
+    needs = findings or view is View.REACHABILITY or fmt is Format.HTML
+    analysis = api.analyse(graph) if needs else None
+    with _status(f"Rendering {fmt.value}", enabled=fmt in {Format.SVG, Format.PNG, Format.PDF}):
         rendered = api.render(shown, fmt, options, analysis)
+    _warn_all(rendered.notes)
     _emit(rendered.content, destination, binary=fmt.binary)
 
 
@@ -447,6 +449,43 @@ def _restrict(
     return ProbeReport(outcomes=kept, skipped=report.skipped)
 
 
+@app.command()
+def report(
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="File to write [default: stdout].", show_default=False),
+    ] = None,
+    filters: FilterOpt = None,
+    direction: Annotated[
+        Direction, typer.Option("--direction", help="Direction of the Mermaid diagram.")
+    ] = Direction.LR,
+    inspect: Annotated[
+        bool, typer.Option("--inspect/--no-inspect", help="Inspect each container (aliases).")
+    ] = False,
+    host: HostOpt = None,
+    context: ContextOpt = None,
+    from_file: FromOpt = None,
+    demo: DemoOpt = False,
+    timeout: TimeoutOpt = 30.0,
+) -> None:
+    """Write a Markdown report: engine, Mermaid diagram, networks, reachability, findings."""
+    from visualizer import api  # noqa: PLC0415
+    from visualizer.graph import Selection, parse_filters  # noqa: PLC0415
+    from visualizer.render.options import RenderOptions  # noqa: PLC0415
+    from visualizer.render.report import render_report  # noqa: PLC0415
+
+    selection = Selection(filters=parse_filters(filters or ()))
+    graph = api.build_graph(
+        _load(host, context, from_file, demo=demo, timeout=timeout, inspect=inspect)
+    )
+    _warn_all(graph.graph["warnings"])
+    text, notes = render_report(
+        api.select(graph, selection), RenderOptions(direction=direction), api.analyse(graph)
+    )
+    _warn_all(notes)
+    _emit(text.encode("utf-8"), _file_or_stdout(output), binary=False)
+
+
 def _width() -> int:
     import shutil  # noqa: PLC0415
 
@@ -461,16 +500,17 @@ def _destination(fmt: Format | None, output: Path | None) -> tuple[Format, Path 
     """Pick the format and where it goes (`None` = stdout)."""
     to_stdout = output is not None and str(output) == "-"
     if fmt is None:
-        suffix = output.suffix.lstrip(".").lower() if output is not None and not to_stdout else ""
-        if suffix and suffix not in {f.value for f in Format}:
+        suffix = output.suffix.lower() if output is not None and not to_stdout else ""
+        by_suffix = {f.suffix: f for f in Format} | {".md": Format.MERMAID, ".htm": Format.HTML}
+        if suffix and suffix not in by_suffix:
             raise UsageError(f"cannot tell the format from {output}; use -f")
-        fmt = Format(suffix) if suffix else Format.SVG
+        fmt = by_suffix[suffix] if suffix else Format.SVG
     if to_stdout:
         return fmt, None
     if output is None:
         return (
             fmt,
-            None if fmt is Format.DOT else DEFAULT_OUTPUT_DIR / f"{DEFAULT_STEM}{fmt.suffix}",
+            None if fmt.to_stdout else DEFAULT_OUTPUT_DIR / f"{DEFAULT_STEM}{fmt.suffix}",
         )
     return fmt, output
 

@@ -28,14 +28,20 @@ def visible(text: str) -> str:
     return "".join(out)
 
 
-_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()#+-.!|~")
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]|~")
+"""Characters Markdown reads as markup anywhere in a line (emphasis, code, links, tables)."""
+_MARKDOWN_LEADING = frozenset("#+-!>=")
+"""Characters that start a block (heading, list, quote) when they open a line."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def markdown(text: str) -> str:
     """Escape engine text for Markdown (also inside table cells): it shows literally."""
     out = []
-    for ch in visible(text):
+    shown = visible(text)
+    if shown[:1] in _MARKDOWN_LEADING:
+        out.append("\\")
+    for ch in shown:
         if ch in _MARKDOWN_SPECIAL:
             out.append("\\" + ch)
         elif ch == "<":

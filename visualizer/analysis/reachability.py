@@ -468,6 +468,11 @@ class Reachability:
 
     def pairs(self, keys: list[str] | None = None) -> Iterator[Verdict]:
         """Every reachable ordered pair among `keys` (default: all), sorted by source, target."""
+        for _, _, v in self.reachable(keys):
+            yield v
+
+    def reachable(self, keys: list[str] | None = None) -> Iterator[tuple[str, str, Verdict]]:
+        """Like `pairs`, with the graph keys of source and target."""
         chosen = set(keys) if keys is not None else None
         for a in self._order:
             if chosen is not None and a not in chosen:
@@ -477,7 +482,7 @@ class Reachability:
                     continue
                 v = self.verdict(a, b)
                 if v.reachable:
-                    yield v
+                    yield a, b, v
 
     def port_path(self, a: str, b: str) -> PortPath | None:
         """Whether `a`, not reaching `b` directly, reaches its published ports (R11)."""

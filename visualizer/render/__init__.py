@@ -65,11 +65,37 @@ def _image(fmt: Format) -> Renderer:
     return renderer
 
 
+def _mermaid(g: nx.Graph[str], options: RenderOptions, analysis: Analysis | None) -> Rendered:
+    from visualizer.render.mermaid import render_mermaid  # noqa: PLC0415
+
+    out = render_mermaid(g, options, analysis)
+    return Rendered(content=out.text.encode("utf-8"), format=Format.MERMAID, notes=out.notes)
+
+
+def _html(g: nx.Graph[str], options: RenderOptions, analysis: Analysis | None) -> Rendered:
+    from visualizer.analysis.audit import analyse  # noqa: PLC0415
+    from visualizer.render.html import render_html  # noqa: PLC0415
+
+    del options  # the page lays itself out
+    text = render_html(g, analysis or analyse(g))
+    return Rendered(content=text.encode("utf-8"), format=Format.HTML)
+
+
+def _json(g: nx.Graph[str], options: RenderOptions, analysis: Analysis | None) -> Rendered:
+    from visualizer.render.graph_json import render_graph_json  # noqa: PLC0415
+
+    del options
+    return Rendered(content=render_graph_json(g, analysis).encode("utf-8"), format=Format.JSON)
+
+
 RENDERERS: dict[Format, Renderer] = {
     Format.DOT: _dot,
     Format.SVG: _image(Format.SVG),
     Format.PNG: _image(Format.PNG),
     Format.PDF: _image(Format.PDF),
+    Format.MERMAID: _mermaid,
+    Format.HTML: _html,
+    Format.JSON: _json,
 }
 
 

@@ -13,6 +13,9 @@ class Format(StrEnum):
     SVG = "svg"
     PNG = "png"
     PDF = "pdf"
+    MERMAID = "mermaid"
+    HTML = "html"
+    JSON = "json"
 
     @property
     def binary(self) -> bool:
@@ -20,9 +23,14 @@ class Format(StrEnum):
         return self in {Format.PNG, Format.PDF}
 
     @property
+    def to_stdout(self) -> bool:
+        """Whether `render` writes it to stdout when no `-o` is given (text meant for pipes)."""
+        return self in {Format.DOT, Format.MERMAID, Format.JSON}
+
+    @property
     def suffix(self) -> str:
         """File name suffix, with the dot."""
-        return f".{self.value}"
+        return ".mmd" if self is Format.MERMAID else f".{self.value}"
 
 
 class AuditFormat(StrEnum):
@@ -99,6 +107,8 @@ class Rendered:
     """The document."""
     format: Format
     """The format it is in."""
+    notes: tuple[str, ...] = ()
+    """What the reader should know (e.g. a coarser view was drawn); the CLI prints them."""
 
     @property
     def text(self) -> str:
