@@ -39,6 +39,7 @@ class DockerProxy:
         self._server.bind(str(path))
         self._server.listen(64)
         self._threads: list[threading.Thread] = []
+        self._open: list[socket.socket] = []
         self._closed = False
         self._accept = threading.Thread(target=self._serve, daemon=True)
         self._accept.start()
@@ -48,10 +49,15 @@ class DockerProxy:
         return f"unix://{self.path}"
 
     def close(self) -> None:
+        """Stop serving and cut every open connection, as an engine that stops would."""
         self._closed = True
         with contextlib.suppress(OSError):
             self._server.shutdown(socket.SHUT_RDWR)
         self._server.close()
+        with self._lock:
+            for sock in self._open:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
 
@@ -74,6 +80,8 @@ class DockerProxy:
     def _handle(self, client: socket.socket) -> None:
         upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         upstream.connect(self.upstream)
+        with self._lock:
+            self._open.extend((client, upstream))
         back = threading.Thread(target=_pump, args=(upstream, client, self.rewrite), daemon=True)
         back.start()
         buf = b""

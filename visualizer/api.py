@@ -51,10 +51,12 @@ __all__ = [
     "build_graph",
     "dumps_snapshot",
     "load_baseline",
+    "load_compose",
     "load_demo",
     "load_engine",
     "load_policy",
     "load_snapshot",
+    "load_spec",
     "matrix",
     "reach",
     "render",
@@ -76,6 +78,70 @@ def load_engine(
     from visualizer.sources.engine import EngineTarget, load_live  # noqa: PLC0415
 
     return load_live(target or EngineTarget(), inspect=inspect, progress=progress)
+
+
+def load_compose(
+    files: list[Path] | tuple[Path, ...],
+    *,
+    project_name: str | None = None,
+    profiles: tuple[str, ...] = (),
+    env_file: Path | None = None,
+    naming: str = "v2",
+) -> Snapshot:
+    """Predict the topology `docker compose up` would create from compose files."""
+    from visualizer.sources.compose import ComposeOptions  # noqa: PLC0415
+    from visualizer.sources.compose import load_compose as predict  # noqa: PLC0415
+
+    options = ComposeOptions(
+        files=tuple(Path(f) for f in files),
+        project_name=project_name,
+        profiles=profiles,
+        env_file=env_file,
+        naming=naming,
+    )
+    return predict(options)
+
+
+def load_spec(
+    spec: str,
+    *,
+    project_name: str | None = None,
+    profiles: tuple[str, ...] = (),
+    env_file: Path | None = None,
+    naming: str = "v2",
+    timeout: float = 30.0,
+    inspect: bool = True,
+) -> Snapshot:
+    """Load a source named in one string, as `netviz diff` takes them.
+
+    `live` or `engine` (the default engine), `engine:URL`, `context:NAME`, `demo`, a snapshot
+    file (`*.json`), or compose files (`*.yml`, `*.yaml`, comma-separated to merge several, or
+    `compose:FILE[,FILE]`).
+    """
+    from visualizer.errors import UsageError  # noqa: PLC0415
+    from visualizer.sources.engine import EngineTarget  # noqa: PLC0415
+
+    kind, sep, rest = spec.partition(":")
+    if spec in {"live", "engine"}:
+        return load_engine(EngineTarget(timeout=timeout), inspect=inspect)
+    if sep and kind == "engine":
+        return load_engine(EngineTarget(host=rest, timeout=timeout), inspect=inspect)
+    if sep and kind == "context":
+        return load_engine(EngineTarget(context=rest, timeout=timeout), inspect=inspect)
+    if spec == "demo":
+        return load_demo()
+    files = rest if sep and kind == "compose" else spec
+    parts = [Path(p) for p in files.split(",") if p]
+    if parts and all(p.suffix.lower() in {".yml", ".yaml"} for p in parts):
+        return load_compose(
+            parts, project_name=project_name, profiles=profiles, env_file=env_file, naming=naming
+        )
+    if len(parts) == 1 and parts[0].suffix.lower() == ".json":
+        return load_snapshot(parts[0])
+    raise UsageError(
+        f"cannot tell what source {spec!r} is: use live, engine:URL, context:NAME, demo, "
+        "a .json snapshot or .yml compose files"
+    )
 
 
 def load_snapshot(path: str | Path) -> Snapshot:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -77,6 +78,44 @@ FilterOpt = Annotated[
         metavar="KEY=VALUE",
         help="Only what matches key=value (network, driver, label, project); repeatable.",
         show_default=False,
+    ),
+]
+ComposeOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--compose",
+        metavar="FILE",
+        help="Predict from compose files instead of an engine (repeatable, merged in order).",
+        show_default=False,
+    ),
+]
+ProjectOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--project-name", "-p", metavar="NAME", help="Compose project name.", show_default=False
+    ),
+]
+ProfileOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--profile",
+        metavar="NAME",
+        help="Compose profile to enable (repeatable).",
+        show_default=False,
+    ),
+]
+EnvFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--env-file", metavar="FILE", help="Compose env file [default: .env].", show_default=False
+    ),
+]
+NamingOpt = Annotated[
+    str,
+    typer.Option(
+        "--compose-naming",
+        metavar="v2|v1",
+        help="Container names of Compose v2 (p-s-1) or v1 (p_s_1).",
     ),
 ]
 DemoOpt = Annotated[
@@ -171,6 +210,11 @@ def render(
     context: ContextOpt = None,
     from_file: FromOpt = None,
     demo: DemoOpt = False,
+    compose: ComposeOpt = None,
+    project_name: ProjectOpt = None,
+    profiles: ProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    compose_naming: NamingOpt = "v2",
     timeout: TimeoutOpt = 30.0,
 ) -> None:
     """Draw the networks and containers: Graphviz dot, svg, png or pdf."""
@@ -181,7 +225,21 @@ def render(
     fmt, destination = _destination(fmt, output)
     selection = Selection(filters=parse_filters(filters or ()), hide_unused_builtin=no_builtin)
     try:
-        snap = _load(host, context, from_file, demo=demo, timeout=timeout, inspect=inspect)
+        snap = _load(
+            Source(
+                host,
+                context,
+                from_file,
+                demo,
+                timeout,
+                compose,
+                project_name,
+                profiles,
+                env_file,
+                compose_naming,
+            ),
+            inspect=inspect,
+        )
     except EngineError as exc:
         if not fallback_demo:
             raise
@@ -218,12 +276,31 @@ def snapshot(
     context: ContextOpt = None,
     from_file: FromOpt = None,
     demo: DemoOpt = False,
+    compose: ComposeOpt = None,
+    project_name: ProjectOpt = None,
+    profiles: ProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    compose_naming: NamingOpt = "v2",
     timeout: TimeoutOpt = 30.0,
 ) -> None:
     """Capture the engine into a snapshot file that every command reads with --from."""
     from visualizer import api  # noqa: PLC0415
 
-    snap = _load(host, context, from_file, demo=demo, timeout=timeout, inspect=inspect)
+    snap = _load(
+        Source(
+            host,
+            context,
+            from_file,
+            demo,
+            timeout,
+            compose,
+            project_name,
+            profiles,
+            env_file,
+            compose_naming,
+        ),
+        inspect=inspect,
+    )
     destination = None if output is None or str(output) == "-" else output
     _emit(api.dumps_snapshot(snap).encode("utf-8"), destination, binary=False)
 
@@ -286,6 +363,11 @@ def audit(
     context: ContextOpt = None,
     from_file: FromOpt = None,
     demo: DemoOpt = False,
+    compose: ComposeOpt = None,
+    project_name: ProjectOpt = None,
+    profiles: ProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    compose_naming: NamingOpt = "v2",
     timeout: TimeoutOpt = 30.0,
 ) -> None:
     """Audit isolation: who reaches whom, what is exposed, policy violations (exit 1 = fail)."""
@@ -294,7 +376,21 @@ def audit(
 
     rules = api.load_policy(policy) if policy is not None else None
     before = api.load_baseline(baseline) if baseline is not None else None
-    snap = _load(host, context, from_file, demo=demo, timeout=timeout, inspect=inspect)
+    snap = _load(
+        Source(
+            host,
+            context,
+            from_file,
+            demo,
+            timeout,
+            compose,
+            project_name,
+            profiles,
+            env_file,
+            compose_naming,
+        ),
+        inspect=inspect,
+    )
     graph = api.build_graph(snap)
     _warn_all(graph.graph["warnings"])
     threshold = None if fail_on is FailOn.NEVER else Severity[fail_on.name]
@@ -318,6 +414,11 @@ def reach(
     context: ContextOpt = None,
     from_file: FromOpt = None,
     demo: DemoOpt = False,
+    compose: ComposeOpt = None,
+    project_name: ProjectOpt = None,
+    profiles: ProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    compose_naming: NamingOpt = "v2",
     timeout: TimeoutOpt = 30.0,
 ) -> None:
     """Can SOURCE reach TARGET? Exit 0 yes, 1 no, with the rule and network that decide it."""
@@ -325,7 +426,21 @@ def reach(
     from visualizer.analysis.reachability import Reachability  # noqa: PLC0415
 
     graph = api.build_graph(
-        _load(host, context, from_file, demo=demo, timeout=timeout, inspect=inspect)
+        _load(
+            Source(
+                host,
+                context,
+                from_file,
+                demo,
+                timeout,
+                compose,
+                project_name,
+                profiles,
+                env_file,
+                compose_naming,
+            ),
+            inspect=inspect,
+        )
     )
     model = Reachability(graph)
     a, b = model.find(source), model.find(target)
@@ -357,6 +472,11 @@ def matrix(
     context: ContextOpt = None,
     from_file: FromOpt = None,
     demo: DemoOpt = False,
+    compose: ComposeOpt = None,
+    project_name: ProjectOpt = None,
+    profiles: ProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    compose_naming: NamingOpt = "v2",
     timeout: TimeoutOpt = 30.0,
 ) -> None:
     """The reachability truth table of the selected containers (text or CSV)."""
@@ -365,7 +485,21 @@ def matrix(
 
     selection = Selection(filters=parse_filters(filters or ()))
     graph = api.build_graph(
-        _load(host, context, from_file, demo=demo, timeout=timeout, inspect=False)
+        _load(
+            Source(
+                host,
+                context,
+                from_file,
+                demo,
+                timeout,
+                compose,
+                project_name,
+                profiles,
+                env_file,
+                compose_naming,
+            ),
+            inspect=False,
+        )
     )
     table = api.matrix(graph, api.select(graph, selection))
     color = output is None and fmt is MatrixFormat.TEXT and sys.stdout.isatty()
@@ -411,7 +545,9 @@ def probe(
     from visualizer.sources.engine import EngineTarget  # noqa: PLC0415
 
     target = EngineTarget(host=host, context=context, timeout=timeout)
-    graph = api.build_graph(_load(host, context, None, demo=False, timeout=timeout, inspect=False))
+    graph = api.build_graph(
+        _load(Source(host, context, None, demo=False, timeout=timeout), inspect=False)
+    )
     model = Reachability(graph)
     shown = [
         k for k, _ in containers(api.select(graph, Selection(filters=parse_filters(filters or ()))))
@@ -466,6 +602,11 @@ def report(
     context: ContextOpt = None,
     from_file: FromOpt = None,
     demo: DemoOpt = False,
+    compose: ComposeOpt = None,
+    project_name: ProjectOpt = None,
+    profiles: ProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    compose_naming: NamingOpt = "v2",
     timeout: TimeoutOpt = 30.0,
 ) -> None:
     """Write a Markdown report: engine, Mermaid diagram, networks, reachability, findings."""
@@ -476,7 +617,21 @@ def report(
 
     selection = Selection(filters=parse_filters(filters or ()))
     graph = api.build_graph(
-        _load(host, context, from_file, demo=demo, timeout=timeout, inspect=inspect)
+        _load(
+            Source(
+                host,
+                context,
+                from_file,
+                demo,
+                timeout,
+                compose,
+                project_name,
+                profiles,
+                env_file,
+                compose_naming,
+            ),
+            inspect=inspect,
+        )
     )
     _warn_all(graph.graph["warnings"])
     text, notes = render_report(
@@ -484,6 +639,182 @@ def report(
     )
     _warn_all(notes)
     _emit(text.encode("utf-8"), _file_or_stdout(output), binary=False)
+
+
+class DiffFormat(StrEnum):
+    """`netviz diff` output formats."""
+
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+@app.command()
+def diff(
+    a: Annotated[
+        str,
+        typer.Argument(
+            metavar="A",
+            help="live | engine:URL | context:NAME | demo | FILE.json | FILE.yml[,FILE.yml]",
+        ),
+    ],
+    b: Annotated[str, typer.Argument(metavar="B", help="The other source, same forms.")],
+    fmt: Annotated[
+        DiffFormat, typer.Option("-f", "--format", help="Output format.")
+    ] = DiffFormat.TEXT,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="File to write [default: stdout].", show_default=False),
+    ] = None,
+    diagram: Annotated[
+        Path | None,
+        typer.Option(
+            "--diagram",
+            metavar="FILE",
+            help="Also draw the changes (svg, png, pdf, dot).",
+            show_default=False,
+        ),
+    ] = None,
+    filters: FilterOpt = None,
+    project_name: ProjectOpt = None,
+    profiles: ProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    compose_naming: NamingOpt = "v2",
+    timeout: TimeoutOpt = 30.0,
+) -> None:
+    """Compare two sources: objects, endpoints, reachable pairs, findings (exit 1 = different)."""
+    from visualizer import api  # noqa: PLC0415
+    from visualizer.analysis.diff import diff_graphs, union  # noqa: PLC0415
+    from visualizer.graph import Selection, containers, networks, parse_filters  # noqa: PLC0415
+    from visualizer.render import diff_report  # noqa: PLC0415
+
+    if compose_naming not in {"v1", "v2"}:
+        raise UsageError("--compose-naming must be v1 or v2")
+    selection = Selection(filters=parse_filters(filters or ()))
+    if diagram is not None:
+        diagram_fmt, _ = _destination(None, diagram)
+    kwargs = {
+        "project_name": project_name,
+        "profiles": tuple(profiles or ()),
+        "env_file": env_file,
+        "naming": compose_naming,
+        "timeout": timeout,
+    }
+    snap_a, snap_b = api.load_spec(a, **kwargs), api.load_spec(b, **kwargs)  # type: ignore[arg-type]
+    _warn_all((*snap_a.warnings, *snap_b.warnings))
+    graph_a, graph_b = api.build_graph(snap_a), api.build_graph(snap_b)
+    result = diff_graphs(graph_a, graph_b, a_label=a, b_label=b)
+    if selection.filters:
+        views = (api.select(graph_a, selection), api.select(graph_b, selection))
+        result = result.only(
+            {r.name for v in views for _, r in containers(v)},
+            {r.name for v in views for _, r in networks(v)},
+        )
+    render_text = {
+        DiffFormat.TEXT: diff_report.diff_text,
+        DiffFormat.JSON: diff_report.diff_json,
+        DiffFormat.MARKDOWN: diff_report.diff_markdown,
+    }[fmt]
+    _emit(render_text(result).encode("utf-8"), _file_or_stdout(output), binary=False)
+    if diagram is not None:
+        from visualizer.render.dot import render_dot  # noqa: PLC0415
+        from visualizer.render.graphviz import pipe  # noqa: PLC0415
+        from visualizer.render.options import RenderOptions  # noqa: PLC0415
+
+        merged, status = union(snap_a, snap_b, result)
+        shown = api.select(api.build_graph(merged), selection)
+        dot = render_dot(shown, RenderOptions(), None, status)
+        content = (
+            dot.encode("utf-8")
+            if diagram_fmt is Format.DOT
+            else pipe(dot, fmt=diagram_fmt, layout=Layout.DOT)
+        )
+        _emit(content, diagram, binary=diagram_fmt.binary)
+    if not result.equal:
+        raise typer.Exit(ExitCode.NEGATIVE)
+
+
+@app.command()
+def watch(
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "-f",
+            "--format",
+            help="Format to keep up to date [default: from -o, else svg].",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="File to keep up to date [default: output/topology.svg].",
+            show_default=False,
+        ),
+    ] = None,
+    filters: FilterOpt = None,
+    view: Annotated[View, typer.Option("--view", help="topology or reachability.")] = View.TOPOLOGY,
+    debounce: Annotated[
+        float,
+        typer.Option(
+            "--debounce", min=0.1, metavar="SECONDS", help="Quiet time before re-drawing."
+        ),
+    ] = 1.0,
+    host: HostOpt = None,
+    context: ContextOpt = None,
+    timeout: TimeoutOpt = 30.0,
+) -> None:
+    """Keep a diagram up to date as containers and networks change; one line per change."""
+    from datetime import datetime  # noqa: PLC0415
+
+    from visualizer import api  # noqa: PLC0415
+    from visualizer.analysis.diff import diff_graphs  # noqa: PLC0415
+    from visualizer.graph import Selection, parse_filters  # noqa: PLC0415
+    from visualizer.render.options import RenderOptions  # noqa: PLC0415
+    from visualizer.sources.engine import EngineTarget, follow_events  # noqa: PLC0415
+    from visualizer.watch import watch as run_watch  # noqa: PLC0415
+
+    fmt, destination = _destination(fmt, output)
+    if destination is None:
+        raise UsageError("watch needs a file to keep up to date: give -o FILE")
+    selection = Selection(filters=parse_filters(filters or ()))
+    target = EngineTarget(host=host, context=context, timeout=timeout)
+    options = RenderOptions(view=view)
+
+    def publish(snap: Snapshot, before: Snapshot | None) -> None:
+        graph = api.build_graph(snap)
+        stamp = datetime.now().strftime("%H:%M:%S")  # noqa: DTZ005 - local time for a person
+        if before is not None:
+            change = diff_graphs(api.build_graph(before), graph)
+            if change.equal:
+                return
+            detail = "; ".join(
+                f"{'+' if c.change == 'added' else '-' if c.change == 'removed' else '~'}"
+                f"{c.kind} {c.subject}"
+                for c in change.changes[:4]
+            )
+            more = f" (+{len(change.changes) - 4} more)" if len(change.changes) > 4 else ""  # noqa: PLR2004
+            line = f"{stamp} {change.summary()}: {detail}{more}"
+        else:
+            counts = f"{len(snap.networks)} networks, {len(snap.containers)} containers"
+            line = f"{stamp} watching {snap.source}: {counts}"
+        rendered = api.render(api.select(graph, selection), fmt, options, api.analyse(graph))
+        _emit(rendered.content, destination, binary=fmt.binary)
+        sys.stdout.write(visible(f"{line} -> {destination}") + "\n")
+        sys.stdout.flush()
+
+    try:
+        run_watch(
+            capture=lambda: api.load_engine(target),
+            follow=lambda push: follow_events(target, push),
+            publish=publish,
+            log=_warn,
+            debounce=debounce,
+        )
+    except KeyboardInterrupt:
+        sys.stderr.write("netviz: stopped watching\n")
 
 
 def _width() -> int:
@@ -515,31 +846,57 @@ def _destination(fmt: Format | None, output: Path | None) -> tuple[Format, Path 
     return fmt, output
 
 
-def _load(
-    host: str | None,
-    context: str | None,
-    from_file: Path | None,
-    *,
-    demo: bool,
-    timeout: float,
-    inspect: bool,
-) -> Snapshot:
+@dataclass(frozen=True)
+class Source:
+    """The source options of a command, as given."""
+
+    host: str | None
+    context: str | None
+    from_file: Path | None
+    demo: bool
+    timeout: float
+    compose: list[Path] | None = None
+    project_name: str | None = None
+    profiles: list[str] | None = None
+    env_file: Path | None = None
+    naming: str = "v2"
+
+
+def _load(source: Source, *, inspect: bool) -> Snapshot:
     """Open the one source the options name."""
     from visualizer import api  # noqa: PLC0415
 
-    chosen = [name for name, on in (("--from", from_file), ("--demo", demo)) if on]
-    if host or context:
+    chosen = [
+        name
+        for name, on in (
+            ("--from", source.from_file),
+            ("--demo", source.demo),
+            ("--compose", source.compose),
+        )
+        if on
+    ]
+    if source.host or source.context:
         chosen.append("--host/--context")
     if len(chosen) > 1:
         raise UsageError(f"choose one source: {' or '.join(chosen)}")
-    if demo:
+    if source.naming not in {"v1", "v2"}:
+        raise UsageError("--compose-naming must be v1 or v2")
+    if source.demo:
         snap = api.load_demo()
-    elif from_file is not None:
-        snap = api.load_snapshot(from_file)
+    elif source.from_file is not None:
+        snap = api.load_snapshot(source.from_file)
+    elif source.compose:
+        snap = api.load_compose(
+            source.compose,
+            project_name=source.project_name,
+            profiles=tuple(source.profiles or ()),
+            env_file=source.env_file,
+            naming=source.naming,
+        )
     else:
         from visualizer.sources.engine import EngineTarget  # noqa: PLC0415
 
-        target = EngineTarget(host=host, context=context, timeout=timeout)
+        target = EngineTarget(host=source.host, context=source.context, timeout=source.timeout)
         with _progress(enabled=inspect) as progress:
             snap = api.load_engine(target, inspect=inspect, progress=progress)
     _warn_all(snap.warnings)

@@ -193,7 +193,11 @@ class Endpoint:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Link:
-    """A legacy `--link` from the container holding it to `target` (default bridge)."""
+    """A `--link` (or compose `links:`) from the container holding it to `target`.
+
+    On the default bridge it writes `/etc/hosts`; on a user-defined network the embedded DNS
+    answers `alias` for the holder only. Either way the name works one way.
+    """
 
     target: str
     """Name of the linked container."""

@@ -717,14 +717,13 @@ def _daemon_unknowns() -> list[Finding]:
 
 
 def _members(containers: list[Container], *, running: bool) -> dict[str, list[Container]]:
-    """Containers per network ID (only running ones with an address when `running`)."""
+    """Containers per network ID (only running ones when `running`)."""
     found: dict[str, list[Container]] = {}
     for c in containers:
         if running and not c.is_running:
             continue
         for ep in c.endpoints:
-            if not running or ep.addresses:
-                found.setdefault(ep.network_id, []).append(c)
+            found.setdefault(ep.network_id, []).append(c)
     return found
 
 

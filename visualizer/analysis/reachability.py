@@ -147,7 +147,9 @@ class Reachability:
             eps = {}
             for nkey, data in g.adj[key].items():
                 ep = data["endpoint"]
-                if ep.ipv4 or ep.ipv6:
+                # a running container is a member of every network it is attached to (its
+                # address may be unknown: a compose prediction); host and none give no address
+                if ep.ipv4 or ep.ipv6 or self._net[nkey].driver not in {"host", "null"}:
                     eps[nkey] = ep
                     self._members[nkey].append(key)
             self._nets[key] = eps

@@ -28,7 +28,7 @@ from visualizer.render.dotlib import FONT, Html, attrs, h, table
 from visualizer.text import short_id, shorten, visible
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     import networkx as nx
 
@@ -61,14 +61,21 @@ def driver_colors(driver: str) -> tuple[str, str]:
     return DRIVER_COLORS.get(driver, PLUGIN_COLORS)
 
 
-def render_dot(g: nx.Graph[str], options: RenderOptions, analysis: Analysis | None = None) -> str:
+def render_dot(
+    g: nx.Graph[str],
+    options: RenderOptions,
+    analysis: Analysis | None = None,
+    changes: Mapping[tuple[str, ...], str] | None = None,
+) -> str:
     """Render the topology view of a (possibly filtered) graph as DOT source.
 
     With `analysis` (computed on the full graph), containers and networks carry the IDs of
-    their open findings.
+    their open findings. With `changes` (from `analysis.diff.union`), what was added, removed
+    or changed is drawn in green, red (dashed) and amber.
     """
     engine: Engine | None = g.graph.get("engine")
     marks = analysis.marks() if analysis is not None else {}
+    changed = changes or {}
     nets = networks(g)
     ctrs = containers(g)
     ids = {key: f"n{i}" for i, (key, _) in enumerate(nets)}
@@ -99,10 +106,16 @@ def render_dot(g: nx.Graph[str], options: RenderOptions, analysis: Analysis | No
     projects: dict[str, list[str]] = defaultdict(list)
     loose: list[str] = []
     for key, net in nets:
-        stmt = _network_node(ids[key], net, engine, marks.get(("network", net.name), []))
+        stmt = _changed(
+            _network_node(ids[key], net, engine, marks.get(("network", net.name), [])),
+            changed.get(("network", net.name)),
+        )
         (projects[net.compose_project] if net.compose_project else loose).append(stmt)
     for key, c in ctrs:
-        stmt = _container_node(ids[key], c, g, key, marks.get(("container", c.name), []))
+        stmt = _changed(
+            _container_node(ids[key], c, g, key, marks.get(("container", c.name), [])),
+            changed.get(("container", c.name)),
+        )
         (projects[c.compose_project] if c.compose_project else loose).append(stmt)
     for i, project in enumerate(sorted(projects)):
         label = f"compose project <B>{h(shorten(project, NAME_LIMIT))}</B>"
@@ -130,6 +143,16 @@ def render_dot(g: nx.Graph[str], options: RenderOptions, analysis: Analysis | No
                 continue  # drawn once, from the stack's owner; the sidecar gets an arrow
             member: Container = g.nodes[ckey]["record"]
             style = _edge_style(net, member, data["endpoint"], policy)
+            kind = changed.get(("endpoint", member.name, net.name)) or next(
+                (
+                    changed[k]
+                    for k in (("container", member.name), ("network", net.name))
+                    if changed.get(k) in {"added", "removed"}
+                ),
+                None,
+            )
+            if kind is not None:
+                style += " " + attrs(**CHANGE_EDGE[kind])
             out.append(f"  {ids[nkey]} -> {cid} [{style}];")
     for ckey, c in ctrs:
         target = g.nodes[ckey].get("netns_of")
@@ -152,6 +175,8 @@ def render_dot(g: nx.Graph[str], options: RenderOptions, analysis: Analysis | No
             )
     if options.legend:
         out.extend(_legend())
+    if changed:
+        out.append(_change_legend())
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -268,6 +293,34 @@ def _container_node(
         tooltip=f"container {visible(c.name)} ({short_id(c.id)}), {visible(c.state)}",
     )
     return f"{cid} [{node}];"
+
+
+CHANGE_COLORS = {"added": "#16a34a", "removed": "#dc2626", "changed": "#d97706"}
+CHANGE_EDGE = {
+    "added": {"color": "#16a34a", "penwidth": "3"},
+    "removed": {"color": "#dc2626", "penwidth": "3", "style": "dashed"},
+    "changed": {"color": "#d97706", "penwidth": "3"},
+}
+
+
+def _changed(stmt: str, kind: str | None) -> str:
+    """Restyle a node statement for a diff: a coloured, thick border (dashed when removed)."""
+    if kind is None:
+        return stmt
+    extra = attrs(color=CHANGE_COLORS[kind], penwidth="4")
+    if kind == "removed":
+        extra += ' style="rounded,filled,dashed"'
+    return stmt[:-2] + " " + extra + "];"
+
+
+def _change_legend() -> str:
+    rows = "".join(
+        f"<TR><TD ALIGN='LEFT'><FONT COLOR='{color}'><B>━━ {kind}</B></FONT></TD></TR>"
+        for kind, color in CHANGE_COLORS.items()
+    )
+    head = "<TR><TD><B>Changes from A to B</B></TD></TR>"
+    table = f"<TABLE BORDER='1' COLOR='#cbd5e1' CELLBORDER='0'>{head}{rows}</TABLE>"
+    return f"  changes_legend [{attrs(shape='plaintext', label=Html(table))}];"
 
 
 def _finding_rows(found: list[Finding]) -> list[str]:

@@ -194,6 +194,37 @@ def _exec_one(client: Any, container_id: str, argv: list[str]) -> ExecResult:  #
     return ExecResult(exit_code=code if isinstance(code, int) else None, output=output)
 
 
+WATCHED_ACTIONS = {
+    "container": frozenset(
+        {"create", "start", "die", "stop", "destroy", "rename", "pause", "unpause"}
+    ),
+    "network": frozenset({"create", "destroy", "remove", "connect", "disconnect"}),
+}
+
+
+def follow_events(target: EngineTarget, on_event: Callable[[str], None]) -> None:
+    """Follow `GET /events` for container and network changes, calling `on_event` for each.
+
+    `on_event` gets a short description; this returns when the stream ends and raises
+    `EngineError` when it breaks.
+    """
+    conn = resolve(target)
+    with _translated(conn):
+        client, _ = _connect(conn, target.timeout)
+        with closing(client):
+            stream = client.events(decode=True, filters={"type": ["container", "network"]})
+            for event in stream:
+                if not isinstance(event, dict):
+                    continue
+                kind = str(event.get("Type", ""))
+                action = str(event.get("Action", "")).split(":")[0]
+                if action in WATCHED_ACTIONS.get(kind, ()):
+                    actor: dict[str, Any] = event.get("Actor") or {}
+                    attrs: dict[str, Any] = actor.get("Attributes") or {}
+                    name = attrs.get("name") or str(actor.get("ID", ""))[:12]
+                    on_event(f"{kind} {action} {name}")
+
+
 def _connect(conn: Connection, timeout: float) -> tuple[Any, dict[str, Any]]:
     """A client speaking min(engine, netviz) API version, and the engine's `GET /version`.
 

@@ -62,7 +62,9 @@ def parse_capture(raw: RawCapture) -> Snapshot:
         if raw.inspected is not None and detail is None:
             continue  # removed between list and inspect: the gatherer already warned
         container = parse_container(item, detail, by_id, by_name, warnings)
-        containers.append(replace(container, links=links.get(container.name, ())))
+        found = {*links.get(container.name, ()), *_endpoint_links(detail)}
+        ordered = tuple(sorted(found, key=lambda lk: (lk.target, lk.alias)))
+        containers.append(replace(container, links=ordered))
     networks = _fill_gateways(networks, containers)
     return Snapshot(
         engine=parse_engine(raw.version, raw.info),
@@ -200,6 +202,21 @@ def _links_by_holder(items: Iterable[Json]) -> dict[str, tuple[Link, ...]]:
             if len(parts) == 2:  # noqa: PLR2004 - "/holder/alias"
                 found.setdefault(parts[0], []).append(Link(target=target, alias=parts[1]))
     return {k: tuple(sorted(v, key=lambda lk: (lk.target, lk.alias))) for k, v in found.items()}
+
+
+def _endpoint_links(detail: Json) -> set[Link]:
+    """Links on user-defined networks (`docker run --link` there, compose `links:`), inspect only.
+
+    Each endpoint lists `target:alias`; the holder resolves `alias` to the target by DNS.
+    """
+    found: set[Link] = set()
+    networks = _dict(_dict(_dict(detail).get("NetworkSettings")).get("Networks"))
+    for ep in networks.values():
+        for entry in _strs(_dict(ep).get("Links")):
+            target, sep, alias = entry.partition(":")
+            if sep and target and alias:
+                found.add(Link(target=target.lstrip("/"), alias=alias))
+    return found
 
 
 def _endpoint(

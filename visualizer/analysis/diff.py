@@ -1,0 +1,430 @@
+"""What changed between two snapshots: objects, endpoints, reachable pairs and findings.
+
+Networks and containers are matched by name (IDs differ between a prediction and the engine,
+and between two engines). A fact is compared only when both sides know it: an address a
+compose file does not declare, an ephemeral host port (`0`), the aliases and labels the
+engine adds by itself (short IDs, host names, `com.docker.compose.*` bookkeeping) are not
+drift.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from visualizer.analysis.findings import audit_findings
+from visualizer.analysis.peering import peering
+from visualizer.analysis.reachability import Reachability
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from visualizer.model import Container, Endpoint, Network, Port, Snapshot
+
+KEPT_COMPOSE_LABELS = frozenset({"com.docker.compose.project", "com.docker.compose.service"})
+ENGINE_DEFAULT_OPTIONS = frozenset(
+    {
+        "com.docker.network.enable_ipv4",
+        "com.docker.network.enable_ipv6",
+        "com.docker.network.driver.mtu",
+        "com.docker.network.bridge.name",
+        "com.docker.network.bridge.enable_ip_masquerade",
+        "com.docker.network.bridge.host_binding_ipv4",
+        "com.docker.network.bridge.enable_icc",
+    }
+)
+_SHORT_ID = re.compile(r"^[0-9a-f]{12}$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """One difference, from A to B."""
+
+    kind: str
+    """`network`, `container`, `endpoint`, `reachability` or `finding`."""
+    change: str
+    """`added` (in B only), `removed` (in A only) or `changed`."""
+    subject: str
+    """What it is about: a name, `container@network`, or `source -> target`."""
+    detail: str = ""
+    """What differs, for `changed`; context otherwise."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Diff:
+    """Every change, in a stable order."""
+
+    a: str
+    b: str
+    changes: tuple[Change, ...]
+
+    @property
+    def equal(self) -> bool:
+        """Whether nothing differs."""
+        return not self.changes
+
+    def only(self, containers: set[str], networks: set[str]) -> Diff:
+        """The changes about these containers and networks (a `--filter`ed comparison)."""
+
+        def about(c: Change) -> bool:
+            if c.kind == "network":
+                return c.subject in networks
+            if c.kind == "container":
+                return c.subject in containers
+            if c.kind == "endpoint":
+                name, _, net = c.subject.partition("@")
+                return name in containers and net in networks
+            if c.kind == "reachability":
+                source, _, target = c.subject.partition(" -> ")
+                return source in containers and target in containers
+            return any(
+                part in containers or part in networks
+                for part in c.subject.split(" ", 1)[1].split(", ")
+            )
+
+        return Diff(a=self.a, b=self.b, changes=tuple(c for c in self.changes if about(c)))
+
+    def summary(self) -> str:
+        """One line: counts per kind, e.g. `containers +1 -0 ~2 · reachable pairs +3 -0`."""
+        parts = []
+        for kind, word in zip(
+            KINDS,
+            ("networks", "containers", "endpoints", "reachable pairs", "findings"),
+            strict=True,
+        ):
+            plus, minus, changed = (self.count(kind, c) for c in ("added", "removed", "changed"))
+            if plus or minus or changed:
+                parts.append(f"{word} +{plus} -{minus}" + (f" ~{changed}" if changed else ""))
+        return " · ".join(parts) or "no change"
+
+    def count(self, kind: str, change: str) -> int:
+        """How many changes of one kind and direction."""
+        return sum(1 for c in self.changes if c.kind == kind and c.change == change)
+
+
+KINDS = ("network", "container", "endpoint", "reachability", "finding")
+ORDER = {"removed": 0, "added": 1, "changed": 2}
+
+
+def diff_graphs(
+    a: nx.Graph[str], b: nx.Graph[str], *, a_label: str = "A", b_label: str = "B"
+) -> Diff:
+    """Compare two full graphs (built from snapshots)."""
+    sa: Snapshot = a.graph["snapshot"]
+    sb: Snapshot = b.graph["snapshot"]
+    changes: list[Change] = []
+    changes += _networks(sa, sb)
+    changes += _containers(sa, sb)
+    changes += _endpoints(sa, sb)
+    changes += _pairs(a, b)
+    changes += _findings(sa, sb)
+    changes.sort(key=lambda c: (KINDS.index(c.kind), c.subject, ORDER[c.change], c.detail))
+    return Diff(a=a_label, b=b_label, changes=tuple(changes))
+
+
+def _networks(sa: Snapshot, sb: Snapshot) -> list[Change]:
+    na, nb = {n.name: n for n in sa.networks}, {n.name: n for n in sb.networks}
+    out = [
+        Change(kind="network", change="removed", subject=n, detail=na[n].driver)
+        for n in na.keys() - nb
+    ]
+    out += [
+        Change(kind="network", change="added", subject=n, detail=nb[n].driver)
+        for n in nb.keys() - na
+    ]
+    for name in na.keys() & nb:
+        out += [
+            Change(kind="network", change="changed", subject=name, detail=d)
+            for d in _network_fields(na[name], nb[name], sa, sb)
+        ]
+    return out
+
+
+def _network_fields(x: Network, y: Network, sa: Snapshot, sb: Snapshot) -> list[str]:
+    found = []
+    for attr in ("driver", "internal", "attachable", "ipv6"):
+        vx, vy = getattr(x, attr), getattr(y, attr)
+        if vx != vy and not (attr == "attachable" and x.scope == "local"):
+            found.append(f"{attr}: {vx} → {vy}")
+    px, py = peering(x, sa.engine), peering(y, sb.engine)
+    if px != py:
+        found.append(f"members: {px.value} → {py.value}")
+    cidrs_x, cidrs_y = {s.cidr for s in x.subnets}, {s.cidr for s in y.subnets}
+    if cidrs_x and cidrs_y and cidrs_x != cidrs_y:
+        found.append(f"subnets: {', '.join(sorted(cidrs_x))} → {', '.join(sorted(cidrs_y))}")
+    if not x.is_builtin:
+        for key in sorted(x.options.keys() | y.options.keys()):
+            ox, oy = x.options.get(key), y.options.get(key)
+            if ox != oy and not (key in ENGINE_DEFAULT_OPTIONS and (ox is None or oy is None)):
+                found.append(f"option {key}: {ox} → {oy}")
+    return found
+
+
+def _containers(sa: Snapshot, sb: Snapshot) -> list[Change]:
+    ca, cb = {c.name: c for c in sa.containers}, {c.name: c for c in sb.containers}
+    out = [
+        Change(kind="container", change="removed", subject=n, detail=ca[n].state)
+        for n in ca.keys() - cb
+    ]
+    out += [
+        Change(kind="container", change="added", subject=n, detail=cb[n].state)
+        for n in cb.keys() - ca
+    ]
+    ids_a = {c.id: c.name for c in sa.containers}
+    ids_b = {c.id: c.name for c in sb.containers}
+    for name in ca.keys() & cb:
+        out += [
+            Change(kind="container", change="changed", subject=name, detail=d)
+            for d in _container_fields(ca[name], cb[name], ids_a, ids_b)
+        ]
+    return out
+
+
+def _container_fields(
+    x: Container, y: Container, ids_a: dict[str, str], ids_b: dict[str, str]
+) -> list[str]:
+    found = []
+    if x.image and y.image and x.image != y.image:
+        found.append(f"image: {x.image} → {y.image}")
+    if x.is_running != y.is_running:
+        found.append(f"state: {x.state} → {y.state}")
+    mx, my = _mode(x, ids_a), _mode(y, ids_b)
+    if mx != my:
+        found.append(f"network mode: {mx} → {my}")
+    px, py = _ports(x.ports), _ports(y.ports)
+    found.extend(
+        f"port removed: {_port_text(port)}"
+        for port in sorted(px - py, key=str)
+        if not any(_same_port(port, other) for other in py)
+    )
+    found.extend(
+        f"port added: {_port_text(port)}"
+        for port in sorted(py - px, key=str)
+        if not any(_same_port(port, other) for other in px)
+    )
+    lx, ly = {(lk.target, lk.alias) for lk in x.links}, {(lk.target, lk.alias) for lk in y.links}
+    lx, ly = _own_links(lx), _own_links(ly)
+    if lx != ly:
+        found.append(f"links: {_links_text(lx)} → {_links_text(ly)}")
+    for attr in ("privileged", "cap_add"):
+        vx, vy = getattr(x, attr), getattr(y, attr)
+        if vx is not None and vy is not None and vx != vy:
+            found.append(f"{attr}: {vx} → {vy}")
+    labels_x, labels_y = _labels(x), _labels(y)
+    if labels_x != labels_y:
+        differ = labels_x.keys() ^ labels_y.keys()
+        differ |= {k for k in labels_x.keys() & labels_y if labels_x[k] != labels_y[k]}
+        found.append("labels: " + ", ".join(sorted(differ)))
+    return found
+
+
+def _own_links(links: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Declared links: not the target's own name, nor Compose v1's `<service>_<n>` for it."""
+    return {(t, a) for t, a in links if a != t and not t.endswith("_" + a)}
+
+
+def _links_text(links: set[tuple[str, str]]) -> str:
+    return ", ".join(f"{t} as {a}" for t, a in sorted(links)) or "none"
+
+
+def _labels(c: Container) -> dict[str, str]:
+    return {
+        k: v
+        for k, v in c.labels.items()
+        if not k.startswith("com.docker.compose.") or k in KEPT_COMPOSE_LABELS
+    }
+
+
+def _mode(c: Container, ids: dict[str, str]) -> str:
+    target = c.netns_target
+    if target is not None:
+        return f"container:{ids.get(target, target[:12])}"
+    return c.network_mode
+
+
+def _ports(ports: tuple[Port, ...]) -> set[tuple[str, int, int, str]]:
+    return {
+        (
+            p.host_ip or "0.0.0.0",  # noqa: S104 - data, not a bind
+            p.host_port if p.host_port is not None else -1,
+            p.container_port,
+            p.protocol,
+        )
+        for p in ports
+    }
+
+
+def _same_port(x: tuple[str, int, int, str], y: tuple[str, int, int, str]) -> bool:
+    """Equal, an ephemeral host port (0) matching any assigned one."""
+    ip_x, host_x, cport_x, proto_x = x
+    ip_y, host_y, cport_y, proto_y = y
+    if (ip_x, cport_x, proto_x) != (ip_y, cport_y, proto_y):
+        return False
+    return host_x == host_y or (min(host_x, host_y) == 0 and max(host_x, host_y) > 0)
+
+
+def _port_text(p: tuple[str, int, int, str]) -> str:
+    ip, host, cport, proto = p
+    if host < 0:
+        return f"{cport}/{proto} (exposed)"
+    return f"{ip}:{host or '*'}->{cport}/{proto}"
+
+
+def _endpoints(sa: Snapshot, sb: Snapshot) -> list[Change]:
+    ea = {(c.name, ep.network_name): (c, ep) for c in sa.containers for ep in c.endpoints}
+    eb = {(c.name, ep.network_name): (c, ep) for c in sb.containers for ep in c.endpoints}
+    names_a, names_b = {c.name for c in sa.containers}, {c.name for c in sb.containers}
+    # a removed (added) container's endpoints are implied: listed only for containers on both
+    out = [
+        Change(kind="endpoint", change="removed", subject=f"{name}@{net}")
+        for name, net in ea.keys() - eb
+        if name in names_b
+    ]
+    out += [
+        Change(kind="endpoint", change="added", subject=f"{name}@{net}")
+        for name, net in eb.keys() - ea
+        if name in names_a
+    ]
+    for key in ea.keys() & eb:
+        (cx, x), (cy, y) = ea[key], eb[key]
+        out += [
+            Change(kind="endpoint", change="changed", subject=f"{key[0]}@{key[1]}", detail=d)
+            for d in _endpoint_fields(cx, x, cy, y)
+        ]
+    return out
+
+
+def _endpoint_fields(cx: Container, x: Endpoint, cy: Container, y: Endpoint) -> list[str]:
+    found = []
+    for attr in ("ipv4", "ipv6"):
+        vx, vy = getattr(x, attr), getattr(y, attr)
+        if vx and vy and vx != vy and cx.is_running and cy.is_running:
+            found.append(f"{attr}: {vx} → {vy}")
+    if x.aliases is not None and y.aliases is not None:
+        ax, ay = _own_aliases(x.aliases, cx), _own_aliases(y.aliases, cy)
+        if ax != ay:
+            found.append(
+                f"aliases: {', '.join(sorted(ax)) or 'none'} → {', '.join(sorted(ay)) or 'none'}"
+            )
+    return found
+
+
+def _own_aliases(aliases: tuple[str, ...], c: Container) -> set[str]:
+    """Aliases a user declared: not the short ID or host name the engine adds."""
+    return {a for a in aliases if not _SHORT_ID.match(a) and a != c.hostname and a != c.id[:12]}
+
+
+def _pairs(a: nx.Graph[str], b: nx.Graph[str]) -> list[Change]:
+    pa = {(v.source, v.target): v for v in Reachability(a).pairs()}
+    pb = {(v.source, v.target): v for v in Reachability(b).pairs()}
+    out = [
+        Change(
+            kind="reachability",
+            change="removed",
+            subject=f"{s} -> {t}",
+            detail=", ".join(pa[(s, t)].via),
+        )
+        for s, t in pa.keys() - pb
+    ]
+    out += [
+        Change(
+            kind="reachability",
+            change="added",
+            subject=f"{s} -> {t}",
+            detail=", ".join(pb[(s, t)].via),
+        )
+        for s, t in pb.keys() - pa
+    ]
+    for key in pa.keys() & pb:
+        if pa[key].by_name != pb[key].by_name:
+            detail = f"{_how(pa[key].by_name)} → {_how(pb[key].by_name)}"
+            out.append(
+                Change(
+                    kind="reachability",
+                    change="changed",
+                    subject=f"{key[0]} -> {key[1]}",
+                    detail=detail,
+                )
+            )
+    return out
+
+
+def _how(by_name: bool) -> str:  # noqa: FBT001
+    return "by name" if by_name else "by IP only"
+
+
+def _findings(sa: Snapshot, sb: Snapshot) -> list[Change]:
+    def keyed(snap: Snapshot) -> dict[tuple[str, str], str]:
+        return {
+            (f.id, ", ".join(s.name for s in f.subjects)): f.title
+            for f in audit_findings(snap)
+            if f.status == "open"
+        }
+
+    fa, fb = keyed(sa), keyed(sb)
+    unknown_a = {
+        (f.id, ", ".join(s.name for s in f.subjects))
+        for f in audit_findings(sa)
+        if f.status != "open"
+    }
+    unknown_b = {
+        (f.id, ", ".join(s.name for s in f.subjects))
+        for f in audit_findings(sb)
+        if f.status != "open"
+    }
+    out = [
+        Change(kind="finding", change="removed", subject=f"{k[0]} {k[1]}", detail=fa[k])
+        for k in fa.keys() - fb
+        if k not in unknown_b
+    ]
+    out += [
+        Change(kind="finding", change="added", subject=f"{k[0]} {k[1]}", detail=fb[k])
+        for k in fb.keys() - fa
+        if k not in unknown_a
+    ]
+    return out
+
+
+def union(sa: Snapshot, sb: Snapshot, d: Diff) -> tuple[Snapshot, dict[tuple[str, ...], str]]:
+    """One snapshot holding both sides (B, plus what only A had), and the change of each part.
+
+    Keys of the second value: `("network", name)`, `("container", name)`,
+    `("endpoint", container, network)`; values `added`, `removed`, `changed`.
+    """
+    from dataclasses import replace  # noqa: PLC0415
+
+    status: dict[tuple[str, ...], str] = {}
+    for change in d.changes:
+        if change.kind in {"network", "container"}:
+            status[(change.kind, change.subject)] = change.change
+        elif change.kind == "endpoint":
+            name, _, net = change.subject.partition("@")
+            status[("endpoint", name, net)] = change.change
+    nets_b = {n.name: n for n in sb.networks}
+    networks = [*sb.networks, *(n for n in sa.networks if n.name not in nets_b)]
+    net_id = {n.name: n.id for n in networks}
+    ctrs_b = {c.name: c for c in sb.containers}
+    ctrs_a = {c.name: c for c in sa.containers}
+    containers = []
+    for c in sb.containers:
+        old = ctrs_a.get(c.name)
+        extra: tuple[Endpoint, ...] = ()
+        if old is not None:
+            have = {ep.network_name for ep in c.endpoints}
+            extra = tuple(
+                replace(ep, network_id=net_id[ep.network_name])
+                for ep in old.endpoints
+                if ep.network_name not in have and ep.network_name in net_id
+            )
+        containers.append(replace(c, endpoints=(*c.endpoints, *extra)))
+    for c in sa.containers:
+        if c.name not in ctrs_b:
+            eps = tuple(
+                replace(ep, network_id=net_id[ep.network_name])
+                for ep in c.endpoints
+                if ep.network_name in net_id
+            )
+            containers.append(replace(c, endpoints=eps))
+    merged = replace(sb, networks=tuple(networks), containers=tuple(containers), warnings=())
+    return merged, status
