@@ -57,6 +57,23 @@ def load_raw(name: str):
     return RawCapture(**body)
 
 
+def swarm_snapshot(nodes=(1, 2, 3)):
+    """The 3-node swarm recorded by scripts/record-swarm.sh, merged as `netviz -H … -H …` does."""
+    from visualizer.sources.merge import merge
+    from visualizer.sources.parse import parse_capture
+
+    return merge(
+        [
+            (
+                f"unix:///run/swarmlab/node{i}.sock",
+                parse_capture(load_raw(f"swarm-node{i}-raw.json")),
+                None,
+            )
+            for i in nodes
+        ]
+    )
+
+
 def _engine_answers() -> bool:
     if shutil.which("docker") is None:
         return False
@@ -219,3 +236,30 @@ def mermaid_js() -> str:
         (work / "package").rename(CACHE / f"mermaid-{MERMAID_VERSION}")
         shutil.rmtree(work, ignore_errors=True)
     return target.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def swarm_lab(engine):
+    """A real 3-node swarm on this machine (one dockerd per network namespace), torn down after."""
+    script = ROOT / "scripts" / "swarmlab.sh"
+    if os.geteuid() != 0:
+        pytest.skip("the swarm lab needs root")
+    env = {**os.environ, "SWARMLAB_IMAGE": IMAGE, "SWARMLAB_NODES": "3"}
+    up = subprocess.run(
+        [str(script), "up"], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+    if up.returncode != 0:
+        pytest.fail(f"swarm lab did not start: {up.stderr[-2000:]}")
+    nodes = {}
+    for line in up.stdout.splitlines():
+        key, _, value = line.removeprefix("export ").partition("=")
+        if key.startswith("SWARMLAB_NODE") and key.endswith("_HOST"):
+            nodes[int(key[len("SWARMLAB_NODE") : -len("_HOST")])] = value.strip("'\"")
+    yield nodes
+    subprocess.run(
+        [str(script), "down"],
+        capture_output=True,
+        env={**env, "SWARMLAB_DOWN_GRACE": "0"},
+        timeout=300,
+        check=False,
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, swarm_snapshot
 
 import visualizer as nv
 from visualizer.analysis.reachability import Reachability
@@ -134,6 +134,16 @@ def test_mermaid_demo_parses_and_shows_everything(mermaid_page):
     ):
         assert name in result["text"], name
     assert result["links"] == 15  # 14 endpoints shown + the sidecar arrow
+
+
+def test_mermaid_groups_a_swarm_by_host(mermaid_page):
+    out = mermaid_of(swarm_snapshot())
+    result = parse_mermaid(mermaid_page, out.text)
+    for node in ("swarmlab-node1", "swarmlab-node2", "swarmlab-node3"):
+        assert f"host {node}" in result["text"]
+    # overlays span the hosts, so they sit outside every host box
+    head = out.text.split("subgraph h0")[0]
+    assert "<b>nvs-app</b>" in head and "<b>bridge</b>" not in head
 
 
 def test_mermaid_hostile_names_are_literal(mermaid_page):
@@ -289,6 +299,23 @@ def test_html_works_offline_and_highlights_reachability(browser, tmp_path):
     assert "members reach each other by IP and name" in page.inner_text("#legend")
     assert events["errors"] == []
     assert events["requests"] == [path.as_uri()]
+    page.close()
+
+
+def test_html_boxes_each_host_and_keeps_cross_host_reachability(browser, tmp_path):
+    path, g = html_file(tmp_path, swarm_snapshot())
+    page, events = open_page(browser, path)
+    boxes = page.evaluate("netviz.cy.nodes('[kind = \"host\"]').map(n => n.data('label')).sort()")
+    assert boxes == ["host swarmlab-node1", "host swarmlab-node2", "host swarmlab-node3"]
+    parent = "netviz.cy.nodes('[name = \"nvs-c2\"]')[0].parent().data('label')"
+    assert page.evaluate(parent) == "host swarmlab-node2"
+    model = Reachability(g)
+    click_node(page, "nvs-h2")
+    got = page.evaluate("netviz.highlighted()")
+    assert got["reaches"] == sorted(v.target for v in model.pairs() if v.source == "nvs-h2")
+    assert "nvs-b3" not in got["reaches"]  # another host's container
+    assert "on swarmlab-node2" in page.inner_text("#details")
+    assert events["errors"] == []
     page.close()
 
 

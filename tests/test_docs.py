@@ -72,6 +72,11 @@ def test_library_example_runs():
         model.Port,
         model.Link,
         model.Snapshot,
+        model.Host,
+        model.SwarmNode,
+        model.Service,
+        model.ServicePort,
+        model.VirtualIP,
     ],
 )
 def test_snapshot_format_lists_every_field(record):

@@ -16,7 +16,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import visualizer as nv
-from visualizer.model import Container, Endpoint, Engine, Network, Port, Snapshot, Subnet
+from visualizer.model import (
+    SWARM_SERVICE_LABEL,
+    Container,
+    Endpoint,
+    Engine,
+    Host,
+    Network,
+    Port,
+    Service,
+    ServicePort,
+    Snapshot,
+    Subnet,
+)
+from visualizer.render.report import render_report
 from visualizer.sources.snapshot import dumps, loads
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
@@ -135,10 +148,26 @@ labels = st.dictionaries(st.text(max_size=20), st.text(max_size=40), max_size=3)
 def snapshots(draw):
     n_nets = draw(st.integers(min_value=1, max_value=5))
     drivers = st.sampled_from(["bridge", "overlay", "macvlan", "host", "null", draw(names)])
+    hosts = draw(st.lists(names, max_size=3, unique=True))  # several engines, hostile names
+    on_a_host = st.sampled_from(hosts) if hosts else st.just("")
+    services = [
+        Service(
+            id=f"s{i}",
+            name=name,
+            endpoint_mode=draw(st.sampled_from(["vip", "dnsrr"])),
+            ports=(
+                ServicePort(
+                    target=80, published=8080 + i, mode=draw(st.sampled_from(["ingress", "host"]))
+                ),
+            ),
+        )
+        for i, name in enumerate(draw(st.lists(names, max_size=2, unique=True)))
+    ]
     networks = [
         Network(
             id=f"{i:064x}",
             name=draw(names),
+            host=draw(on_a_host),
             driver=draw(drivers),
             internal=draw(st.booleans()),
             labels=draw(labels),
@@ -155,10 +184,12 @@ def snapshots(draw):
             Container(
                 id=f"{j + 100:064x}",
                 name=draw(names),
+                host=draw(on_a_host),
                 image=draw(names),
                 state="running" if running else "exited",
                 network_mode=draw(st.sampled_from(["default", "host", "none", draw(names)])),
-                labels=draw(labels),
+                labels=draw(labels)
+                | ({SWARM_SERVICE_LABEL: draw(st.sampled_from(services)).name} if services else {}),
                 ports=tuple(
                     Port(
                         container_port=draw(st.integers(1, 65535)),
@@ -187,6 +218,10 @@ def snapshots(draw):
         containers=tuple(containers),
         source=draw(names),
         captured_at=draw(names),
+        hosts=tuple(
+            Host(name=h, engine=replace(engine, name=h), source=draw(names)) for h in hosts
+        ),
+        services=tuple(services),
     )
 
 
@@ -201,6 +236,12 @@ def test_random_snapshots_round_trip_and_render(snap):
     analysis = nv.analyse(g)
     for view in ("topology", "reachability"):
         nv.render(g, nv.Format.DOT, nv.RenderOptions(view=nv.View(view)), analysis)
+    texts = [nv.render(g, fmt, None, analysis).text for fmt in (nv.Format.MERMAID, nv.Format.HTML)]
+    for text in [*texts, render_report(g, nv.RenderOptions(), analysis)[0]]:
+        for h in snap.hosts:
+            if "<" in h.name:
+                assert h.name not in text
+    assert len(json.loads(nv.render(g, nv.Format.JSON).text)["graph"]["hosts"]) == len(snap.hosts)
     report = nv.audit(g, fail_on=None)
     body = json.loads(nv.render_audit(report, nv.AuditFormat.JSON))
     assert body["summary"]["containers"] == len(snap.containers)

@@ -131,9 +131,10 @@ def test_grouped_form_expands_to_the_same_pairs(reach):
             expanded |= {(a, b) for a, b in permutations(seg.members, 2)}
     for stack in grouped.stacks:
         expanded |= set(permutations(stack, 2))
-    expanded |= {(h, c) for h in grouped.host_stack for c in grouped.host_reaches}
-    expanded |= {(c, h) for h in grouped.host_stack for c in grouped.reach_host}
-    expanded |= set(permutations(grouped.host_stack, 2))
+    for stack in grouped.hosts:
+        expanded |= {(h, c) for h in stack.containers for c in stack.reaches}
+        expanded |= {(c, h) for h in stack.containers for c in stack.reached_by}
+        expanded |= set(permutations(stack.containers, 2))
     assert expanded == {(p.source, p.target) for p in reach.pairs()}
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "load_compose",
     "load_demo",
     "load_engine",
+    "load_engines",
     "load_policy",
     "load_snapshot",
     "load_spec",
@@ -142,6 +143,13 @@ def load_spec(
         f"cannot tell what source {spec!r} is: use live, engine:URL, context:NAME, demo, "
         "a .json snapshot or .yml compose files"
     )
+
+
+def load_engines(targets: list[EngineTarget], *, inspect: bool = False) -> Snapshot:
+    """Capture several engines in parallel into one snapshot with a host dimension."""
+    from visualizer.sources.engine import load_many  # noqa: PLC0415
+
+    return load_many(targets, inspect=inspect)
 
 
 def load_snapshot(path: str | Path) -> Snapshot:

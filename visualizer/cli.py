@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from visualizer.analysis.reachability import Reachability
     from visualizer.model import Snapshot
     from visualizer.probe import ProbeReport
-    from visualizer.sources.engine import ProgressCallback
+    from visualizer.sources.engine import EngineTarget, ProgressCallback
 
 DEFAULT_OUTPUT_DIR = Path("output")
 DEFAULT_STEM = "topology"
@@ -43,24 +43,28 @@ app = typer.Typer(
 _state = {"debug": False}
 
 HostOpt = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         "-H",
         "--host",
         metavar="URL",
-        help="Engine socket to connect to, like `docker -H`.",
+        help="Engine socket to connect to, like `docker -H`; repeat for several engines.",
         show_default=False,
     ),
 ]
 ContextOpt = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         "-c",
         "--context",
         metavar="NAME",
-        help="Docker context to use, like `docker -c`.",
+        help="Docker context to use, like `docker -c`; repeat for several engines.",
         show_default=False,
     ),
+]
+AllContextsOpt = Annotated[
+    bool,
+    typer.Option("--all-contexts", help="Gather every Docker context's engine into one picture."),
 ]
 FromOpt = Annotated[
     Path | None,
@@ -208,6 +212,7 @@ def render(
     ] = False,
     host: HostOpt = None,
     context: ContextOpt = None,
+    all_contexts: AllContextsOpt = False,
     from_file: FromOpt = None,
     demo: DemoOpt = False,
     compose: ComposeOpt = None,
@@ -237,6 +242,7 @@ def render(
                 profiles,
                 env_file,
                 compose_naming,
+                all_contexts,
             ),
             inspect=inspect,
         )
@@ -274,6 +280,7 @@ def snapshot(
     ] = True,
     host: HostOpt = None,
     context: ContextOpt = None,
+    all_contexts: AllContextsOpt = False,
     from_file: FromOpt = None,
     demo: DemoOpt = False,
     compose: ComposeOpt = None,
@@ -298,6 +305,7 @@ def snapshot(
             profiles,
             env_file,
             compose_naming,
+            all_contexts,
         ),
         inspect=inspect,
     )
@@ -361,6 +369,7 @@ def audit(
     ] = True,
     host: HostOpt = None,
     context: ContextOpt = None,
+    all_contexts: AllContextsOpt = False,
     from_file: FromOpt = None,
     demo: DemoOpt = False,
     compose: ComposeOpt = None,
@@ -388,6 +397,7 @@ def audit(
             profiles,
             env_file,
             compose_naming,
+            all_contexts,
         ),
         inspect=inspect,
     )
@@ -404,7 +414,9 @@ def audit(
 
 @app.command()
 def reach(
-    source: Annotated[str, typer.Argument(help="Container that connects (name or ID prefix).")],
+    source: Annotated[
+        str, typer.Argument(help="Container that connects (name, host/name or ID prefix).")
+    ],
     target: Annotated[str, typer.Argument(help="Container it connects to.")],
     json_output: Annotated[bool, typer.Option("--json", help="Answer as JSON.")] = False,
     inspect: Annotated[
@@ -412,6 +424,7 @@ def reach(
     ] = False,
     host: HostOpt = None,
     context: ContextOpt = None,
+    all_contexts: AllContextsOpt = False,
     from_file: FromOpt = None,
     demo: DemoOpt = False,
     compose: ComposeOpt = None,
@@ -438,6 +451,7 @@ def reach(
                 profiles,
                 env_file,
                 compose_naming,
+                all_contexts,
             ),
             inspect=inspect,
         )
@@ -470,6 +484,7 @@ def matrix(
     filters: FilterOpt = None,
     host: HostOpt = None,
     context: ContextOpt = None,
+    all_contexts: AllContextsOpt = False,
     from_file: FromOpt = None,
     demo: DemoOpt = False,
     compose: ComposeOpt = None,
@@ -497,6 +512,7 @@ def matrix(
                 profiles,
                 env_file,
                 compose_naming,
+                all_contexts,
             ),
             inspect=False,
         )
@@ -542,12 +558,9 @@ def probe(
     from visualizer.graph import Selection, containers, parse_filters  # noqa: PLC0415
     from visualizer.probe import run_probe  # noqa: PLC0415
     from visualizer.render.probe_report import render_probe_json, render_probe_table  # noqa: PLC0415
-    from visualizer.sources.engine import EngineTarget  # noqa: PLC0415
 
-    target = EngineTarget(host=host, context=context, timeout=timeout)
-    graph = api.build_graph(
-        _load(Source(host, context, None, demo=False, timeout=timeout), inspect=False)
-    )
+    target = _one_engine(host, context, timeout, "probe")
+    graph = api.build_graph(api.load_engine(target))
     model = Reachability(graph)
     shown = [
         k for k, _ in containers(api.select(graph, Selection(filters=parse_filters(filters or ()))))
@@ -600,6 +613,7 @@ def report(
     ] = False,
     host: HostOpt = None,
     context: ContextOpt = None,
+    all_contexts: AllContextsOpt = False,
     from_file: FromOpt = None,
     demo: DemoOpt = False,
     compose: ComposeOpt = None,
@@ -629,6 +643,7 @@ def report(
                 profiles,
                 env_file,
                 compose_naming,
+                all_contexts,
             ),
             inspect=inspect,
         )
@@ -685,7 +700,7 @@ def diff(
     """Compare two sources: objects, endpoints, reachable pairs, findings (exit 1 = different)."""
     from visualizer import api  # noqa: PLC0415
     from visualizer.analysis.diff import diff_graphs, union  # noqa: PLC0415
-    from visualizer.graph import Selection, containers, networks, parse_filters  # noqa: PLC0415
+    from visualizer.graph import Selection, containers, labels, networks, parse_filters  # noqa: PLC0415
     from visualizer.render import diff_report  # noqa: PLC0415
 
     if compose_naming not in {"v1", "v2"}:
@@ -706,9 +721,10 @@ def diff(
     result = diff_graphs(graph_a, graph_b, a_label=a, b_label=b)
     if selection.filters:
         views = (api.select(graph_a, selection), api.select(graph_b, selection))
+        names = [labels(v) for v in views]  # as the diff names them (`host/name` if ambiguous)
         result = result.only(
-            {r.name for v in views for _, r in containers(v)},
-            {r.name for v in views for _, r in networks(v)},
+            {n[r.id] for v, n in zip(views, names, strict=True) for _, r in containers(v)},
+            {n[r.id] for v, n in zip(views, names, strict=True) for _, r in networks(v)},
         )
     render_text = {
         DiffFormat.TEXT: diff_report.diff_text,
@@ -773,14 +789,14 @@ def watch(
     from visualizer.analysis.diff import diff_graphs  # noqa: PLC0415
     from visualizer.graph import Selection, parse_filters  # noqa: PLC0415
     from visualizer.render.options import RenderOptions  # noqa: PLC0415
-    from visualizer.sources.engine import EngineTarget, follow_events  # noqa: PLC0415
+    from visualizer.sources.engine import follow_events  # noqa: PLC0415
     from visualizer.watch import watch as run_watch  # noqa: PLC0415
 
     fmt, destination = _destination(fmt, output)
     if destination is None:
         raise UsageError("watch needs a file to keep up to date: give -o FILE")
     selection = Selection(filters=parse_filters(filters or ()))
-    target = EngineTarget(host=host, context=context, timeout=timeout)
+    target = _one_engine(host, context, timeout, "watch")
     options = RenderOptions(view=view)
 
     def publish(snap: Snapshot, before: Snapshot | None) -> None:
@@ -817,6 +833,15 @@ def watch(
         sys.stderr.write("netviz: stopped watching\n")
 
 
+def _one_engine(
+    host: list[str] | None, context: list[str] | None, timeout: float, command: str
+) -> EngineTarget:
+    targets = Source(host, context, None, demo=False, timeout=timeout).targets()
+    if len(targets) != 1:
+        raise UsageError(f"{command} works on one engine at a time")
+    return targets[0]
+
+
 def _width() -> int:
     import shutil  # noqa: PLC0415
 
@@ -850,8 +875,8 @@ def _destination(fmt: Format | None, output: Path | None) -> tuple[Format, Path 
 class Source:
     """The source options of a command, as given."""
 
-    host: str | None
-    context: str | None
+    host: list[str] | None
+    context: list[str] | None
     from_file: Path | None
     demo: bool
     timeout: float
@@ -860,6 +885,21 @@ class Source:
     profiles: list[str] | None = None
     env_file: Path | None = None
     naming: str = "v2"
+    all_contexts: bool = False
+
+    def targets(self) -> list[EngineTarget]:
+        """The engines named: each -H, each -c, every context, or the default one."""
+        from visualizer.sources.contexts import context_names  # noqa: PLC0415
+        from visualizer.sources.engine import EngineTarget  # noqa: PLC0415
+
+        hosts, contexts = list(self.host or ()), list(self.context or ())
+        if self.all_contexts:
+            contexts = context_names()
+        if hosts and contexts:
+            raise UsageError("conflicting options: either specify --host or --context, not both")
+        found = [EngineTarget(host=h, timeout=self.timeout) for h in hosts]
+        found += [EngineTarget(context=c, timeout=self.timeout) for c in contexts]
+        return found or [EngineTarget(timeout=self.timeout)]
 
 
 def _load(source: Source, *, inspect: bool) -> Snapshot:
@@ -875,7 +915,7 @@ def _load(source: Source, *, inspect: bool) -> Snapshot:
         )
         if on
     ]
-    if source.host or source.context:
+    if source.host or source.context or source.all_contexts:
         chosen.append("--host/--context")
     if len(chosen) > 1:
         raise UsageError(f"choose one source: {' or '.join(chosen)}")
@@ -894,11 +934,13 @@ def _load(source: Source, *, inspect: bool) -> Snapshot:
             naming=source.naming,
         )
     else:
-        from visualizer.sources.engine import EngineTarget  # noqa: PLC0415
-
-        target = EngineTarget(host=source.host, context=source.context, timeout=source.timeout)
-        with _progress(enabled=inspect) as progress:
-            snap = api.load_engine(target, inspect=inspect, progress=progress)
+        targets = source.targets()
+        if len(targets) > 1:
+            with _status(f"Capturing {len(targets)} engines"):
+                snap = api.load_engines(targets, inspect=inspect)
+        else:
+            with _progress(enabled=inspect) as progress:
+                snap = api.load_engine(targets[0], inspect=inspect, progress=progress)
     _warn_all(snap.warnings)
     return snap
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
-    from visualizer.model import Container, Network, Snapshot
+    from visualizer.model import Container, Engine, Network, Snapshot
 
 NETWORK, CONTAINER = 0, 1
 
@@ -36,6 +36,20 @@ def network_key(network_id: str) -> str:
 def container_key(container_id: str) -> str:
     """Graph key of a container node."""
     return f"container:{container_id}"
+
+
+def engine_of(g: nx.Graph[str], host: str) -> Engine | None:
+    """The engine a network or container (by its `host`) lives on; decides version rules."""
+    snapshot: Snapshot | None = g.graph.get("snapshot")
+    return snapshot.engine_of(host) if snapshot is not None else g.graph.get("engine")
+
+
+def labels(g: nx.Graph[str]) -> dict[str, str]:
+    """Network and container ID → its name in reports: `host/name` where hosts share the name."""
+    from visualizer.model import qualified_names  # noqa: PLC0415
+
+    snapshot: Snapshot = g.graph["snapshot"]
+    return qualified_names(snapshot.networks) | qualified_names(snapshot.containers)
 
 
 def build_graph(snapshot: Snapshot) -> nx.Graph[str]:
@@ -106,15 +120,15 @@ def _resolve_ref(
 
 
 def networks(g: nx.Graph[str]) -> list[tuple[str, Network]]:
-    """Network nodes with their records, sorted by name then ID."""
+    """Network nodes with their records, sorted by name, host, then ID."""
     items = [(k, d["record"]) for k, d in g.nodes(data=True) if d["bipartite"] == NETWORK]
-    return sorted(items, key=lambda kv: (kv[1].name, kv[1].id))
+    return sorted(items, key=lambda kv: (kv[1].name, kv[1].host, kv[1].id))
 
 
 def containers(g: nx.Graph[str]) -> list[tuple[str, Container]]:
-    """Container nodes with their records, sorted by name then ID."""
+    """Container nodes with their records, sorted by name, host, then ID."""
     items = [(k, d["record"]) for k, d in g.nodes(data=True) if d["bipartite"] == CONTAINER]
-    return sorted(items, key=lambda kv: (kv[1].name, kv[1].id))
+    return sorted(items, key=lambda kv: (kv[1].name, kv[1].host, kv[1].id))
 
 
 FILTER_KEYS = ("network", "driver", "label", "project")

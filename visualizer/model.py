@@ -7,7 +7,8 @@ without inspecting ("unknown"), never a guessed default.
 
 from __future__ import annotations
 
-from collections.abc import Mapping  # noqa: TC003 - resolved at run time by the snapshot codec
+from collections import Counter
+from collections.abc import Iterable, Mapping  # noqa: TC003 - resolved at run time by the snapshot codec
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -115,11 +116,18 @@ class Network:
     """Network labels."""
     created: str = ""
     """Creation time as the engine reports it."""
+    host: str = ""
+    """The engine a local-scope network lives on, when a snapshot spans several; else empty."""
 
     @property
     def icc(self) -> bool:
         """Inter-container communication between members (the bridge `enable_icc` option)."""
         return parse_go_bool(self.options.get(ICC_OPTION), default=True)
+
+    @property
+    def encrypted(self) -> bool:
+        """An overlay whose data plane is IPsec-encrypted (`--opt encrypted`, any value)."""
+        return self.driver == "overlay" and "encrypted" in self.options
 
     @property
     def is_default_bridge(self) -> bool:
@@ -237,6 +245,8 @@ class Container:
     """Namespaced sysctls set on the container; `None` when not inspected."""
     requested_ports: tuple[Port, ...] | None = None
     """Port bindings as requested (`PortBindings`), which may differ from `ports`."""
+    host: str = ""
+    """The engine (swarm node) it runs on, when a snapshot spans several; else empty."""
 
     @property
     def is_running(self) -> bool:
@@ -271,6 +281,79 @@ class Container:
         return self.labels.get(COMPOSE_SERVICE_LABEL)
 
 
+SWARM_SERVICE_LABEL = "com.docker.swarm.service.name"
+SWARM_TASK_LABEL = "com.docker.swarm.task.id"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Host:
+    """One engine a snapshot was gathered from."""
+
+    name: str
+    """Its host name (unique within the snapshot)."""
+    engine: Engine
+    """Its facts; empty when it could not be reached."""
+    source: str = ""
+    """How it was reached (URL or context)."""
+    error: str | None = None
+    """Why it could not be captured, when it could not."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SwarmNode:
+    """A node of the swarm, as a manager sees it."""
+
+    id: str
+    hostname: str
+    role: str = "worker"
+    """`manager` or `worker`."""
+    state: str = ""
+    """`ready`, `down`, …"""
+    availability: str = ""
+    """`active`, `pause` or `drain`."""
+    address: str = ""
+    leader: bool = False
+    engine_version: str = ""
+    labels: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServicePort:
+    """A port a swarm service publishes."""
+
+    target: int
+    published: int | None = None
+    protocol: str = "tcp"
+    mode: str = "ingress"
+    """`ingress` (the routing mesh: every node, all interfaces) or `host` (the task's node)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VirtualIP:
+    """A service's virtual address on one network (endpoint mode `vip`)."""
+
+    network_id: str
+    address: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Service:
+    """A swarm service."""
+
+    id: str
+    name: str
+    mode: str = "replicated"
+    """`replicated` or `global`."""
+    replicas: int | None = None
+    endpoint_mode: str = "vip"
+    """`vip` (the name resolves to a virtual IP) or `dnsrr` (to the tasks' addresses)."""
+    ports: tuple[ServicePort, ...] = ()
+    virtual_ips: tuple[VirtualIP, ...] = ()
+    networks: tuple[str, ...] = ()
+    """IDs of the networks its tasks join."""
+    labels: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Snapshot:
     """Everything one capture saw: the engine, its networks and its containers."""
@@ -289,3 +372,28 @@ class Snapshot:
     """Whether containers were inspected one by one (aliases, host name, capabilities known)."""
     warnings: tuple[str, ...] = ()
     """Problems met while capturing (e.g. a container removed during the capture)."""
+    hosts: tuple[Host, ...] = ()
+    """Every engine gathered, when there are several (or a swarm); empty for one engine."""
+    nodes: tuple[SwarmNode, ...] = ()
+    """Swarm nodes, when captured from a manager."""
+    services: tuple[Service, ...] = ()
+    """Swarm services, when captured from a manager."""
+
+    def engine_of(self, host: str) -> Engine:
+        """The engine of a host in the snapshot; the snapshot's own for `""` or an unknown one."""
+        if host:
+            for h in self.hosts:
+                if h.name == host and not h.error:
+                    return h.engine
+        return self.engine
+
+
+def qualified_names(items: Iterable[Container | Network]) -> dict[str, str]:
+    """ID → how to name it: `host/name` where several hosts use the name, else the name.
+
+    In a snapshot of several engines every host has a `bridge` network, and two hosts may run
+    a container of the same name; reports and `find` need to tell them apart.
+    """
+    seen = list(items)
+    count = Counter(x.name for x in seen)
+    return {x.id: f"{x.host}/{x.name}" if count[x.name] > 1 and x.host else x.name for x in seen}

@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from visualizer.analysis.findings import audit_findings
 from visualizer.analysis.peering import peering
 from visualizer.analysis.reachability import Reachability
+from visualizer.model import qualified_names
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
     import networkx as nx
 
     from visualizer.model import Container, Endpoint, Network, Port, Snapshot
+
+_Named = TypeVar("_Named", "Network", "Container")
 
 KEPT_COMPOSE_LABELS = frozenset({"com.docker.compose.project", "com.docker.compose.service"})
 ENGINE_DEFAULT_OPTIONS = frozenset(
@@ -124,7 +129,7 @@ def diff_graphs(
 
 
 def _networks(sa: Snapshot, sb: Snapshot) -> list[Change]:
-    na, nb = {n.name: n for n in sa.networks}, {n.name: n for n in sb.networks}
+    na, nb = _by_label(sa.networks), _by_label(sb.networks)
     out = [
         Change(kind="network", change="removed", subject=n, detail=na[n].driver)
         for n in na.keys() - nb
@@ -147,7 +152,7 @@ def _network_fields(x: Network, y: Network, sa: Snapshot, sb: Snapshot) -> list[
         vx, vy = getattr(x, attr), getattr(y, attr)
         if vx != vy and not (attr == "attachable" and x.scope == "local"):
             found.append(f"{attr}: {vx} → {vy}")
-    px, py = peering(x, sa.engine), peering(y, sb.engine)
+    px, py = peering(x, sa.engine_of(x.host)), peering(y, sb.engine_of(y.host))
     if px != py:
         found.append(f"members: {px.value} → {py.value}")
     cidrs_x, cidrs_y = {s.cidr for s in x.subnets}, {s.cidr for s in y.subnets}
@@ -162,7 +167,7 @@ def _network_fields(x: Network, y: Network, sa: Snapshot, sb: Snapshot) -> list[
 
 
 def _containers(sa: Snapshot, sb: Snapshot) -> list[Change]:
-    ca, cb = {c.name: c for c in sa.containers}, {c.name: c for c in sb.containers}
+    ca, cb = _by_label(sa.containers), _by_label(sb.containers)
     out = [
         Change(kind="container", change="removed", subject=n, detail=ca[n].state)
         for n in ca.keys() - cb
@@ -171,8 +176,8 @@ def _containers(sa: Snapshot, sb: Snapshot) -> list[Change]:
         Change(kind="container", change="added", subject=n, detail=cb[n].state)
         for n in cb.keys() - ca
     ]
-    ids_a = {c.id: c.name for c in sa.containers}
-    ids_b = {c.id: c.name for c in sb.containers}
+    ids_a = qualified_names(sa.containers)
+    ids_b = qualified_names(sb.containers)
     for name in ca.keys() & cb:
         out += [
             Change(kind="container", change="changed", subject=name, detail=d)
@@ -272,9 +277,8 @@ def _port_text(p: tuple[str, int, int, str]) -> str:
 
 
 def _endpoints(sa: Snapshot, sb: Snapshot) -> list[Change]:
-    ea = {(c.name, ep.network_name): (c, ep) for c in sa.containers for ep in c.endpoints}
-    eb = {(c.name, ep.network_name): (c, ep) for c in sb.containers for ep in c.endpoints}
-    names_a, names_b = {c.name for c in sa.containers}, {c.name for c in sb.containers}
+    ea, eb = _endpoints_of(sa), _endpoints_of(sb)
+    names_a, names_b = set(_by_label(sa.containers)), set(_by_label(sb.containers))
     # a removed (added) container's endpoints are implied: listed only for containers on both
     out = [
         Change(kind="endpoint", change="removed", subject=f"{name}@{net}")
@@ -293,6 +297,22 @@ def _endpoints(sa: Snapshot, sb: Snapshot) -> list[Change]:
             for d in _endpoint_fields(cx, x, cy, y)
         ]
     return out
+
+
+def _by_label(items: Sequence[_Named]) -> dict[str, _Named]:
+    """Networks or containers by name (`host/name` where several hosts use the name)."""
+    names = qualified_names(items)
+    return {names[x.id]: x for x in items}
+
+
+def _endpoints_of(s: Snapshot) -> dict[tuple[str, str], tuple[Container, Endpoint]]:
+    """Endpoints by (container, network), both named as `_by_label` names them."""
+    cl, nl = qualified_names(s.containers), qualified_names(s.networks)
+    return {
+        (cl[c.id], nl.get(ep.network_id, ep.network_name)): (c, ep)
+        for c in s.containers
+        for ep in c.endpoints
+    }
 
 
 def _endpoint_fields(cx: Container, x: Endpoint, cy: Container, y: Endpoint) -> list[str]:
@@ -390,7 +410,8 @@ def union(sa: Snapshot, sb: Snapshot, d: Diff) -> tuple[Snapshot, dict[tuple[str
     """One snapshot holding both sides (B, plus what only A had), and the change of each part.
 
     Keys of the second value: `("network", name)`, `("container", name)`,
-    `("endpoint", container, network)`; values `added`, `removed`, `changed`.
+    `("endpoint", container, network)`, named as reports name them (`host/name` where several
+    hosts use a name); values `added`, `removed`, `changed`.
     """
     from dataclasses import replace  # noqa: PLC0415
 
@@ -401,30 +422,31 @@ def union(sa: Snapshot, sb: Snapshot, d: Diff) -> tuple[Snapshot, dict[tuple[str
         elif change.kind == "endpoint":
             name, _, net = change.subject.partition("@")
             status[("endpoint", name, net)] = change.change
-    nets_b = {n.name: n for n in sb.networks}
-    networks = [*sb.networks, *(n for n in sa.networks if n.name not in nets_b)]
-    net_id = {n.name: n.id for n in networks}
-    ctrs_b = {c.name: c for c in sb.containers}
-    ctrs_a = {c.name: c for c in sa.containers}
+    nets_a, nets_b = _by_label(sa.networks), _by_label(sb.networks)
+    networks = [*sb.networks, *(n for label, n in nets_a.items() if label not in nets_b)]
+    net_id = {label: n.id for label, n in (nets_a | nets_b).items()}
+    net_label_a = {n.id: label for label, n in nets_a.items()}
+
+    def moved(eps: Iterable[Endpoint], skip: set[str]) -> tuple[Endpoint, ...]:
+        """A's endpoints, pointed at the union's network of the same name."""
+        return tuple(
+            replace(ep, network_id=net_id[label])
+            for ep in eps
+            for label in (net_label_a.get(ep.network_id, ep.network_name),)
+            if label in net_id and net_id[label] not in skip
+        )
+
+    la, lb = qualified_names(sa.containers), qualified_names(sb.containers)
+    ctrs_a, ctrs_b = _by_label(sa.containers), _by_label(sb.containers)
     containers = []
     for c in sb.containers:
-        old = ctrs_a.get(c.name)
-        extra: tuple[Endpoint, ...] = ()
-        if old is not None:
-            have = {ep.network_name for ep in c.endpoints}
-            extra = tuple(
-                replace(ep, network_id=net_id[ep.network_name])
-                for ep in old.endpoints
-                if ep.network_name not in have and ep.network_name in net_id
-            )
+        old = ctrs_a.get(lb[c.id])
+        extra = moved(old.endpoints, {ep.network_id for ep in c.endpoints}) if old else ()
         containers.append(replace(c, endpoints=(*c.endpoints, *extra)))
-    for c in sa.containers:
-        if c.name not in ctrs_b:
-            eps = tuple(
-                replace(ep, network_id=net_id[ep.network_name])
-                for ep in c.endpoints
-                if ep.network_name in net_id
-            )
-            containers.append(replace(c, endpoints=eps))
+    containers += [
+        replace(c, endpoints=moved(c.endpoints, set()))
+        for c in sa.containers
+        if la[c.id] not in ctrs_b
+    ]
     merged = replace(sb, networks=tuple(networks), containers=tuple(containers), warnings=())
     return merged, status

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.peering import icc_enforced
 from visualizer.analysis.versions import at_least, engine_version
+from visualizer.model import qualified_names
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from visualizer.model import Container, Engine, Network, Port, Snapshot
 
@@ -95,8 +96,11 @@ class Subject:
     """What a finding is about."""
 
     kind: str
-    """`container`, `network`, `engine` or `port`."""
+    """`container`, `network`, `engine`, `service` or `port`."""
     name: str
+    """Its name; `host/name` when several hosts of the snapshot use the name."""
+    host: str = ""
+    """The host of a container or network, in a snapshot of several engines."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,7 +137,7 @@ class Finding:
 
 def audit_findings(snapshot: Snapshot) -> list[Finding]:
     """Every finding for a snapshot, sorted by severity (worst first), then rule and subject."""
-    engine = snapshot.engine
+    engine = snapshot.engine_of
     found: list[Finding] = []
     containers = sorted(snapshot.containers, key=lambda c: (c.name, c.id))
     networks = sorted(snapshot.networks, key=lambda n: (n.name, n.id))
@@ -148,8 +152,9 @@ def audit_findings(snapshot: Snapshot) -> list[Finding]:
     found += _l2_drivers(containers, networks)
     found += _overlays(networks)
     found += _gateway_options(networks, engine)
-    found += _swarm(engine)
+    found += _swarm(snapshot)
     found += _daemon_unknowns()
+    found = _qualify(found, snapshot)
     order = {f"A{i}": i for i in range(1, 21)}
     return sorted(
         found,
@@ -163,12 +168,28 @@ def audit_findings(snapshot: Snapshot) -> list[Finding]:
     )
 
 
+def _qualify(found: list[Finding], snapshot: Snapshot) -> list[Finding]:
+    """Name subjects `host/name` where several hosts use the name."""
+    labels = {
+        "container": set(qualified_names(snapshot.containers).values()),
+        "network": set(qualified_names(snapshot.networks).values()),
+    }
+
+    def fix(s: Subject) -> Subject:
+        qualified = f"{s.host}/{s.name}"
+        return replace(s, name=qualified) if s.host and qualified in labels[s.kind] else s
+
+    if not snapshot.hosts:
+        return found
+    return [replace(f, subjects=tuple(fix(s) for s in f.subjects)) for f in found]
+
+
 def _c(c: Container) -> Subject:
-    return Subject(kind="container", name=c.name)
+    return Subject(kind="container", name=c.name, host=c.host)
 
 
 def _n(n: Network) -> Subject:
-    return Subject(kind="network", name=n.name)
+    return Subject(kind="network", name=n.name, host=n.host)
 
 
 def _host_mode(containers: Iterable[Container]) -> list[Finding]:
@@ -229,10 +250,11 @@ def _shared_stacks(containers: list[Container], by_id: dict[str, Container]) -> 
     return found
 
 
-def _published(containers: list[Container], engine: Engine) -> list[Finding]:
+def _published(containers: list[Container], engine_of: Callable[[str], Engine]) -> list[Finding]:
     found = []
-    old_engine = at_least(engine, LOOPBACK_FIX)
     for c in containers:
+        engine = engine_of(c.host)
+        old_engine = at_least(engine, LOOPBACK_FIX)
         published = sorted(
             (p for p in c.ports if p.published),
             key=lambda p: (p.host_port or 0, p.protocol, p.host_ip or ""),
@@ -339,13 +361,19 @@ def _published(containers: list[Container], engine: Engine) -> list[Finding]:
 
 
 def _default_bridge(
-    containers: list[Container], networks: list[Network], engine: Engine
+    containers: list[Container], networks: list[Network], engine_of: Callable[[str], Engine]
 ) -> list[Finding]:
+    """A9 and A10, for the default bridge of every engine in the snapshot."""
     found: list[Finding] = []
-    bridge = next((n for n in networks if n.is_default_bridge), None)
-    if bridge is None:
-        return found
-    users = _members(containers, running=False).get(bridge.id, [])
+    attached = _members(containers, running=False)
+    for bridge in (n for n in networks if n.is_default_bridge):
+        found += _one_default_bridge(bridge, attached.get(bridge.id, []), engine_of(bridge.host))
+    return found
+
+
+def _one_default_bridge(bridge: Network, users: list[Container], engine: Engine) -> list[Finding]:
+    found: list[Finding] = []
+    where = f" of {bridge.host}" if bridge.host else ""
     if users:
         found.append(
             Finding(
@@ -354,9 +382,9 @@ def _default_bridge(
                 title="Containers on the default bridge",
                 subjects=tuple(_c(c) for c in users),
                 explanation=(
-                    f"{_names(users)} use the default bridge: no DNS between containers, every "
-                    "container started without --network lands there and can reach them. Use "
-                    "user-defined networks."
+                    f"{_names(users)} use the default bridge{where}: no DNS between containers, "
+                    "every container started without --network lands there and can reach them. "
+                    "Use user-defined networks."
                 ),
                 cis="5.30",
                 rules=("R2",),
@@ -370,12 +398,13 @@ def _default_bridge(
                 title="Inter-container traffic allowed on the default bridge",
                 subjects=(_n(bridge),),
                 explanation=(
-                    "The default bridge lets its containers talk to each other "
+                    f"The default bridge{where} lets its containers talk to each other "
                     "(daemon --icc is not false), so any container started without --network can "
                     "reach the others there."
                 ),
                 cis="2.2",
                 rules=("R2",),
+                detail=bridge.host,
             )
         )
     elif not icc_enforced(engine):
@@ -386,12 +415,13 @@ def _default_bridge(
                 title="Inter-container traffic restriction not enforced by the kernel",
                 subjects=(_n(bridge),),
                 explanation=(
-                    "icc is off on the default bridge, but the engine reports "
+                    f"icc is off on the default bridge{where}, but the engine reports "
                     "bridge-nf-call-iptables off, so bridged traffic bypasses the rule "
                     "(moby#11404)."
                 ),
                 cis="2.2",
                 rules=("R4",),
+                detail=bridge.host,
             )
         )
     return found
@@ -475,11 +505,14 @@ def _forwarding_powers(c: Container) -> list[str]:
 
 
 def _internal_host_access(
-    networks: list[Network], containers: list[Container], engine: Engine
+    networks: list[Network], containers: list[Container], engine_of: Callable[[str], Engine]
 ) -> list[Finding]:
     found = []
-    host_mode = [c.name for c in containers if c.is_host_mode and c.is_running]
     running_members = _members(containers, running=True)
+    host_mode_on: dict[str, list[str]] = {}  # host -> its running host-network containers
+    for c in containers:
+        if c.is_host_mode and c.is_running:
+            host_mode_on.setdefault(c.host, []).append(c.name)
     for net in networks:
         if not net.internal or net.driver != "bridge":
             continue
@@ -487,8 +520,9 @@ def _internal_host_access(
         if not members:
             continue
         isolated = net.options.get(GATEWAY_MODE_OPTIONS[0]) == "isolated"
-        if isolated and at_least(engine, (28, 0, 0)) is True:
+        if isolated and at_least(engine_of(net.host), (28, 0, 0)) is True:
             continue
+        host_mode = host_mode_on.get(net.host, [])
         gws = [s.gateway for s in net.subnets if s.gateway]
         services = (
             f" Host-network containers listening there now: {', '.join(host_mode)}."
@@ -547,7 +581,7 @@ def _overlays(networks: list[Network]) -> list[Finding]:
     for net in networks:
         if net.driver != "overlay":
             continue
-        if "encrypted" not in net.options:
+        if not net.encrypted:
             found.append(
                 Finding(
                     id="A15",
@@ -579,9 +613,10 @@ def _overlays(networks: list[Network]) -> list[Finding]:
     return found
 
 
-def _gateway_options(networks: list[Network], engine: Engine) -> list[Finding]:
+def _gateway_options(networks: list[Network], engine_of: Callable[[str], Engine]) -> list[Finding]:
     found = []
     for net in networks:
+        engine = engine_of(net.host)
         for key in GATEWAY_MODE_OPTIONS:
             mode = net.options.get(key)
             if mode is None:
@@ -655,34 +690,64 @@ def _ignored_option(
     )
 
 
-def _swarm(engine: Engine) -> list[Finding]:
-    if engine.swarm_state not in {"active", "pending", "locked"}:
+def _swarm(snapshot: Snapshot) -> list[Finding]:
+    """A16 (ingress-published ports) and A17 (swarm active)."""
+    engines = [h.engine for h in snapshot.hosts] or [snapshot.engine]
+    active = [e for e in engines if e.swarm_state in {"active", "pending", "locked"}]
+    if not active and not snapshot.nodes:
         return []
-    return [
+    found = [
         Finding(
             id="A17",
             severity=Severity.LOW,
             title="Swarm mode is active",
-            subjects=(Subject(kind="engine", name=engine.name or "engine"),),
+            subjects=tuple(Subject(kind="engine", name=e.name or "engine") for e in active),
             explanation=(
                 "Swarm mode opens its management and data ports; leave it off unless needed."
             ),
             cis="5.1",
-        ),
-        Finding(
-            id="A16",
-            severity=Severity.MEDIUM,
-            title="Swarm ingress-published ports not audited",
-            subjects=(Subject(kind="engine", name=engine.name or "engine"),),
-            explanation=(
-                "Ports published through the swarm ingress mesh bind all interfaces on every node "
-                "and do not show in container port data; this capture did not read swarm services."
-            ),
-            cis="5.14",
-            status="unknown",
-            rules=("R20",),
-        ),
+        )
     ]
+    if not snapshot.services:
+        found.append(
+            Finding(
+                id="A16",
+                severity=Severity.MEDIUM,
+                title="Swarm ingress-published ports not audited",
+                subjects=tuple(Subject(kind="engine", name=e.name or "engine") for e in active),
+                explanation=(
+                    "Ports published through the swarm ingress mesh bind all interfaces on every "
+                    "node and do not show in container port data; this capture read no swarm "
+                    "services (capture a manager)."
+                ),
+                cis="5.14",
+                status="unknown",
+                rules=("R20",),
+            )
+        )
+    for service in snapshot.services:
+        ingress = [p for p in service.ports if p.mode == "ingress" and p.published]
+        if not ingress:
+            continue
+        text = ", ".join(f"{p.published}->{p.target}/{p.protocol}" for p in ingress)
+        nodes = len(snapshot.nodes) or "every"
+        found.append(
+            Finding(
+                id="A16",
+                severity=Severity.MEDIUM,
+                title="Swarm service published through the ingress mesh",
+                subjects=(Subject(kind="service", name=service.name),),
+                explanation=(
+                    f"Service {service.name} publishes {text} in ingress mode: open on all "
+                    f"interfaces of {nodes} nodes, whichever runs a task, and invisible in "
+                    "container port data. Publish in host mode, or put a proxy in front."
+                ),
+                cis="5.14",
+                detail=text,
+                rules=("R20",),
+            )
+        )
+    return found
 
 
 def _daemon_unknowns() -> list[Finding]:

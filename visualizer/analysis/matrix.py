@@ -49,4 +49,4 @@ def truth_table(reach: Reachability, keys: list[str]) -> Matrix:
             else:
                 row.append(Cell.NO)
         rows.append(tuple(row))
-    return Matrix(names=tuple(reach.container(k).name for k in ordered), cells=tuple(rows))
+    return Matrix(names=tuple(reach.label(k) for k in ordered), cells=tuple(rows))

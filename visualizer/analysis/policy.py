@@ -249,7 +249,7 @@ def _forbidden(
                     hit.add(b)
                     found.append(_violation(rule, reach, a, b, f"reachable: {v.reason}"))
         if rule.published_ports:
-            for b in sorted(targets - hit - {a}, key=lambda k: reach.container(k).name):
+            for b in sorted(targets - hit - {a}, key=reach.label):
                 path = reach.port_path(a, b)
                 if path is not None:
                     ports = ", ".join(f"{p.host_ip}:{p.host_port}" for p in path.ports)
@@ -266,7 +266,7 @@ def _required(
 ) -> list[Violation]:
     found = []
     for a in sources:
-        for b in sorted(targets - {a}, key=lambda k: reach.container(k).name):
+        for b in sorted(targets - {a}, key=reach.label):
             v = reach.verdict(a, b)
             if not v.reachable:
                 found.append(_violation(rule, reach, a, b, f"not reachable: {v.reason}"))
@@ -279,8 +279,8 @@ def _violation(rule: PolicyRule, reach: Reachability, a: str, b: str, detail: st
     return Violation(
         rule=rule.name,
         kind=rule.kind,
-        source=reach.container(a).name,
-        target=reach.container(b).name,
+        source=reach.label(a),
+        target=reach.label(b),
         detail=detail,
     )
 

@@ -20,13 +20,14 @@ from visualizer.analysis.peering import PEERING_TEXT, Peering, peering
 from visualizer.analysis.versions import at_least
 from visualizer.errors import NotFoundError, UsageError
 from visualizer.graph import CONTAINER, NETWORK
+from visualizer.model import SWARM_SERVICE_LABEL, qualified_names
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     import networkx as nx
 
-    from visualizer.model import Container, Endpoint, Engine, Network, Port
+    from visualizer.model import Container, Endpoint, Engine, Network, Port, Snapshot
 
 RULES: dict[str, str] = {
     "R1": "same user-defined bridge: reachable by IP and by name",
@@ -38,11 +39,13 @@ RULES: dict[str, str] = {
     "R7": "container: mode shares the target's network stack; no DNS name of its own",
     "R8": "none: loopback only",
     "R9": "host network: the container is the host",
-    "R10": "the host reaches container addresses on bridge networks directly",
+    "R10": "the host reaches container addresses on bridge networks (and overlay members "
+    "through docker_gwbridge) directly",
     "R11": "published port reachable through a host address",
     "R17": "macvlan: children reach each other, the host cannot reach them",
     "R18": "ipvlan: like macvlan",
     "R19": "overlay: members reach each other across nodes",
+    "R20": "swarm service names: tasks.<service>, and the service name with dnsrr",
     "STOPPED": "a stopped container reaches nothing and is reached by nothing",
     "PLUGIN": "network plugin: members assumed to reach each other (not analysed)",
 }
@@ -100,19 +103,30 @@ class Segment:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class HostStack:
+    """One machine's own network stack and who is on it, reaches it, is reached from it."""
+
+    host: str
+    """The engine's host name; empty for a single-engine snapshot."""
+    containers: tuple[str, ...]
+    """Host-network containers: they are this host."""
+    reaches: tuple[str, ...]
+    """Containers this host (and so its host-network containers) reaches."""
+    reached_by: tuple[str, ...]
+    """Containers that reach this host's services through their gateway."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Grouped:
     """Reachability without expanding pairs: segments plus the paths that cross them."""
 
     segments: tuple[Segment, ...]
     stacks: tuple[tuple[str, ...], ...]
     """Groups of containers sharing one network stack (owner first); they reach each other."""
-    host_stack: tuple[str, ...]
-    """Containers on the host's stack; they reach `host_reaches` and are reached by
-    `reach_host`."""
-    host_reaches: tuple[str, ...]
-    reach_host: tuple[str, ...]
+    hosts: tuple[HostStack, ...]
+    """Per machine: its host-network containers and the host paths."""
     links: tuple[tuple[str, str, str], ...] = field(default=())
-    """Legacy links (holder, target, alias): one-way names."""
+    """Links (holder, target, alias): one-way names."""
 
 
 class Reachability:
@@ -128,10 +142,27 @@ class Reachability:
                 self._rec[key] = data["record"]
             elif data["bipartite"] == NETWORK:
                 self._net[key] = data["record"]
-        self._order = sorted(self._rec, key=lambda k: (self._rec[k].name, self._rec[k].id))
+        self._order = sorted(
+            self._rec, key=lambda k: (self._rec[k].name, self._rec[k].host, self._rec[k].id)
+        )
         self._rank = {k: i for i, k in enumerate(self._order)}
-        self._by_name = {self._rec[k].name: k for k in self._order}
-        self._policy = {k: peering(n, self.engine) for k, n in self._net.items()}
+        self._label_of = qualified_names(self._rec.values())  # container ID -> shown name
+        nets = qualified_names(self._net.values())
+        self._net_label = {k: nets[n.id] for k, n in self._net.items()}
+        self._by_name = {self._label_of[self._rec[k].id]: k for k in self._order}
+        self._by_name |= {
+            f"{c.host}/{c.name}": k for k in self._order for c in (self._rec[k],) if c.host
+        }
+        self._ambiguous: dict[str, list[str]] = {}
+        for k in self._order:
+            c = self._rec[k]
+            if self._label_of[c.id] != c.name:
+                self._ambiguous.setdefault(c.name, []).append(self._label_of[c.id])
+        snapshot: Snapshot | None = g.graph.get("snapshot")
+        self._engine_of: Callable[[str], Engine | None] = (
+            snapshot.engine_of if snapshot is not None else lambda _: self.engine
+        )
+        self._policy = {k: peering(n, self._engine_of(n.host)) for k, n in self._net.items()}
         self._owner: dict[str, str | None] = {}
         for key, c in self._rec.items():
             if c.netns_target is None:
@@ -159,14 +190,24 @@ class Reachability:
             if owner is not None and self._running[key]:
                 self._stack.setdefault(owner, []).append(key)
         self._host = {k for k in self._nets if self._rec[k].is_host_mode}
+        self._where = {
+            k: self._rec[o].host if o is not None else "" for k, o in self._owner.items()
+        }
+        snapshot = g.graph.get("snapshot")
+        self._dnsrr = {
+            s.name for s in getattr(snapshot, "services", ()) if s.endpoint_mode == "dnsrr"
+        }
 
     # ---- lookups -------------------------------------------------------------------------
 
     def find(self, ref: str) -> str:
-        """The graph key of a container given by name (a leading `/` is allowed) or ID prefix."""
+        """The key of a container given by name (`host/name` too) or ID prefix."""
         name = ref.removeprefix("/")
         if name in self._by_name:
             return self._by_name[name]
+        if name in self._ambiguous:
+            choices = " or ".join(self._ambiguous[name])
+            raise UsageError(f"{name!r} runs on several hosts: say {choices}")
         matches = [k for k in self._order if len(ref) >= 3 and self._rec[k].id.startswith(ref)]  # noqa: PLR2004
         if len(matches) == 1:
             return matches[0]
@@ -177,6 +218,13 @@ class Reachability:
     def container(self, key: str) -> Container:
         """The record of a container key."""
         return self._rec[key]
+
+    def label(self, key: str) -> str:
+        """How verdicts name a container: `host/name` where several hosts use its name."""
+        return self._label_of[self._rec[key].id]
+
+    def _l(self, c: Container) -> str:
+        return self._label_of[c.id]
 
     def container_keys(self) -> list[str]:
         """Container keys in name order."""
@@ -202,7 +250,7 @@ class Reachability:
         """The stack's addresses, those on the `via` networks first, IPv4 before IPv6."""
         eps = sorted(
             self._nets.get(okey, {}).items(),
-            key=lambda kv: (self._net[kv[0]].name not in via, self._net[kv[0]].name),
+            key=lambda kv: (self._net_label[kv[0]] not in via, self._net_label[kv[0]]),
         )
         v4 = [ep.ipv4 for _, ep in eps if ep.ipv4]
         v6 = [ep.ipv6 for _, ep in eps if ep.ipv6]
@@ -218,30 +266,37 @@ class Reachability:
 
         def no(reason: str, *rules: str) -> Verdict:
             return Verdict(
-                source=ca.name, target=cb.name, reachable=False, rules=rules, reason=reason
+                source=self._l(ca), target=self._l(cb), reachable=False, rules=rules, reason=reason
             )
 
         for key, c in ((a, ca), (b, cb)):
             if not self._running[key]:
                 state = c.state if not c.is_running else "its stack owner is not running"
-                return no(f"{c.name} is not running ({state})", "STOPPED")
+                return no(f"{self._l(c)} is not running ({state})", "STOPPED")
         oa, ob = self._owner[a], self._owner[b]
         if oa is None or ob is None:
-            lost = ca.name if oa is None else cb.name
+            lost = self._l(ca) if oa is None else self._l(cb)
             return no(f"{lost} shares the stack of a container that is not in the snapshot", "R7")
         if oa == ob:
             names = self._stack_names(a, b, ob)
             return Verdict(
-                source=ca.name,
-                target=cb.name,
+                source=self._l(ca),
+                target=self._l(cb),
                 reachable=True,
                 by_name=bool(names),
                 names=names,
                 rules=("R7",),
-                reason=f"{ca.name} and {cb.name} share one network stack (same interfaces, "
+                reason=f"{self._l(ca)} and {self._l(cb)} share one network stack (same interfaces, "
                 "ports and loopback)",
             )
         a_host, b_host = oa in self._host, ob in self._host
+        if (a_host or b_host) and self._where[oa] != self._where[ob]:
+            return no(
+                f"{self._l(ca)} runs on {self._where[oa] or '?'} and {self._l(cb)} on "
+                f"{self._where[ob] or '?'}: a host's own stack reaches only that host's "
+                "containers",
+                "R9",
+            )
         if a_host and b_host:
             return self._yes(ca, cb, (), ("R9",), "both use the host's network stack")
         if a_host:
@@ -251,25 +306,25 @@ class Reachability:
                     cb,
                     (),
                     ("R9", "R10"),
-                    f"{ca.name} runs on the host's stack, and the host reaches container "
-                    f"addresses on bridge networks directly",
+                    f"{self._l(ca)} runs on the host's stack, and the host reaches "
+                    f"{self._host_leg(ob)} directly",
                 )
             return no(self._unreachable_from_host(cb, ob), *self._hostless_rules(ob))
         if b_host:
             access = self._host_access(oa)
             if access:
-                internal = [self._net[n].name for n in access if self._net[n].internal]
+                internal = [self._net_label[n] for n in access if self._net[n].internal]
                 extra = f" (even from internal network {', '.join(internal)})" if internal else ""
                 return self._yes(
                     ca,
                     cb,
                     (),
                     ("R9", "R5") if internal else ("R9",),
-                    f"{cb.name} listens on the host's addresses, which {ca.name} reaches "
+                    f"{self._l(cb)} listens on the host's addresses, which {self._l(ca)} reaches "
                     f"through its gateway{extra}",
                 )
             return no(
-                f"{ca.name} has no path to the host ({self._why_no_host(oa)})",
+                f"{self._l(ca)} has no path to the host ({self._why_no_host(oa)})",
                 *self._hostless_rules(oa),
             )
         return self._shared_network_verdict(ca, cb, b, oa, ob)
@@ -283,29 +338,37 @@ class Reachability:
         )
         if not shared:
             if not self._nets.get(oa):
-                reason = f"{ca.name} has no network interface but loopback"
+                reason = f"{self._l(ca)} has no network interface but loopback"
                 return Verdict(
-                    source=ca.name, target=cb.name, reachable=False, rules=("R8",), reason=reason
+                    source=self._l(ca),
+                    target=self._l(cb),
+                    reachable=False,
+                    rules=("R8",),
+                    reason=reason,
                 )
             if not self._nets.get(ob):
-                reason = f"{cb.name} has no network interface but loopback"
+                reason = f"{self._l(cb)} has no network interface but loopback"
                 return Verdict(
-                    source=ca.name, target=cb.name, reachable=False, rules=("R8",), reason=reason
+                    source=self._l(ca),
+                    target=self._l(cb),
+                    reachable=False,
+                    rules=("R8",),
+                    reason=reason,
                 )
             return Verdict(
-                source=ca.name,
-                target=cb.name,
+                source=self._l(ca),
+                target=self._l(cb),
                 reachable=False,
                 rules=("R3",),
-                reason=f"{ca.name} and {cb.name} share no network; Docker isolates networks "
-                "from each other",
+                reason=f"{self._l(ca)} and {self._l(cb)} share no network; Docker isolates "
+                "networks from each other",
             )
         via = [n for n in shared if self._policy[n] is not Peering.ISOLATED]
         if not via:
-            nets = ", ".join(self._net[n].name for n in shared)
+            nets = ", ".join(self._net_label[n] for n in shared)
             return Verdict(
-                source=ca.name,
-                target=cb.name,
+                source=self._l(ca),
+                target=self._l(cb),
                 reachable=False,
                 rules=("R4",),
                 reason=f"they share {nets}, where inter-container communication is disabled",
@@ -327,16 +390,15 @@ class Reachability:
         names = list(dict.fromkeys(names))
         if len(self._nets.get(oa, {})) > 1 or len(self._nets.get(ob, {})) > 1:
             rules.append("R6")
-        via_names = tuple(self._net[n].name for n in via)
+        via_names = tuple(self._net_label[n] for n in via)
         how = "by name" if names else "by IP only"
         policy_text = PEERING_TEXT[self._policy[via[0]]]
         if b != ob:
-            how += (
-                f" ({cb.name} shares the stack of {self._rec[ob].name} and has no name of its own)"
-            )
+            owner = self._l(self._rec[ob])
+            how += f" ({self._l(cb)} shares the stack of {owner} and has no name of its own)"
         return Verdict(
-            source=ca.name,
-            target=cb.name,
+            source=self._l(ca),
+            target=self._l(cb),
             reachable=True,
             via=via_names,
             by_name=bool(names),
@@ -354,7 +416,12 @@ class Reachability:
         reason: str,
     ) -> Verdict:
         return Verdict(
-            source=ca.name, target=cb.name, reachable=True, via=via, rules=rules, reason=reason
+            source=self._l(ca),
+            target=self._l(cb),
+            reachable=True,
+            via=via,
+            rules=rules,
+            reason=reason,
         )
 
     def _network_rule(self, nkey: str) -> str:
@@ -374,6 +441,11 @@ class Reachability:
         c = self._rec[b]
         ep = self._nets[b][nkey]
         names = [c.name, f"{c.name}.{self._net[nkey].name}"]
+        service = c.labels.get(SWARM_SERVICE_LABEL)
+        if service and self._net[nkey].driver == "overlay":
+            names.append(f"tasks.{service}")  # R20: every task of the service
+            if service in self._dnsrr:
+                names.append(service)  # dnsrr: the service name lists the tasks, not a VIP
         names.extend(ep.dns_names or ())
         names.extend(ep.aliases or ())
         names.append(c.id[:12])
@@ -410,11 +482,17 @@ class Reachability:
     def _isolated_gateway(self, net: Network) -> bool:
         """`gateway_mode_ipv4=isolated` (28.0+, internal networks): no host address on it."""
         mode = net.options.get("com.docker.network.bridge.gateway_mode_ipv4")
-        return mode == "isolated" and at_least(self.engine, (28, 0, 0)) is True
+        return mode == "isolated" and at_least(self._engine_of(net.host), (28, 0, 0)) is True
 
     def _host_reaches(self, okey: str) -> bool:
         """The host reaches a stack on a bridge (any, internal too) or overlay (docker_gwbridge)."""
         return any(self._net[n].driver not in _HOSTLESS_DRIVERS for n in self._nets.get(okey, {}))
+
+    def _host_leg(self, okey: str) -> str:
+        drivers = {self._net[n].driver for n in self._nets.get(okey, {})}
+        if drivers - _HOSTLESS_DRIVERS - {"overlay"}:
+            return "container addresses on bridge networks"
+        return "overlay members through their docker_gwbridge interface"
 
     def _published_access(self, okey: str) -> bool:
         """Reaches other containers' published ports through host addresses.
@@ -441,8 +519,10 @@ class Reachability:
     def _unreachable_from_host(self, cb: Container, okey: str) -> str:
         nets = self._nets.get(okey, {})
         if not nets:
-            return f"{cb.name} has no network interface but loopback"
-        return f"the host cannot reach {cb.name}: {self._why_no_host(okey).removeprefix('only ')}"
+            return f"{self._l(cb)} has no network interface but loopback"
+        return (
+            f"the host cannot reach {self._l(cb)}: {self._why_no_host(okey).removeprefix('only ')}"
+        )
 
     # ---- expansions ----------------------------------------------------------------------
 
@@ -452,9 +532,10 @@ class Reachability:
         if oa is None or not self._running[a]:
             return []
         found: set[str] = set(self._stack.get(oa, ()))
+        here = self._where[oa]
         if oa in self._host:
             for okey, members in self._stack.items():
-                if okey in self._host or self._host_reaches(okey):
+                if self._where[okey] == here and (okey in self._host or self._host_reaches(okey)):
                     found.update(members)
         else:
             for nkey in self._nets.get(oa, {}):
@@ -464,7 +545,8 @@ class Reachability:
                     found.update(self._stack.get(okey, ()))
             if self._host_access(oa):
                 for h in self._host:
-                    found.update(self._stack.get(h, ()))
+                    if self._where[h] == here:
+                        found.update(self._stack.get(h, ()))
         found.discard(a)
         return sorted(found, key=self._rank.__getitem__)
 
@@ -494,11 +576,13 @@ class Reachability:
             return None
         if oa is None or oa == b or oa in self._host or not self._published_access(oa):
             return None
+        if self._where[oa] != self._where[b]:
+            return None  # another machine's published ports: routing between hosts is unknown
         ports = [p for p in cb.ports if p.published and not _loopback(p.host_ip)]
         usable = tuple(p for p in ports if _v4(p.host_ip) or self._has_ipv6(oa))
         if not usable or self.verdict(a, b).reachable:
             return None
-        return PortPath(source=self._rec[a].name, target=cb.name, ports=usable)
+        return PortPath(source=self._l(self._rec[a]), target=self._l(cb), ports=usable)
 
     def port_paths(self, keys: list[str] | None = None) -> Iterator[PortPath]:
         """Pairs that only reach published ports, through a host address (R11)."""
@@ -535,33 +619,38 @@ class Reachability:
             policy = self._policy[nkey]
             segments.append(
                 Segment(
-                    network=net.name,
+                    network=self._net_label[nkey],
                     driver=net.driver,
                     policy=policy,
                     internal=net.internal,
-                    members=tuple(self._rec[m].name for m in members),
+                    members=tuple(self._l(self._rec[m]) for m in members),
                     by_name=policy is Peering.BY_NAME and self._has_dns(nkey),
                 )
             )
         stacks = tuple(
-            tuple(self._rec[m].name for m in members)
+            tuple(self._l(self._rec[m]) for m in members)
             for _, members in sorted(self._stack.items(), key=lambda kv: self._rank[kv[0]])
             if len(members) > 1
         )
-        host_stack = tuple(
-            self._rec[m].name for h in sorted(self._host) for m in self._stack.get(h, ())
-        )
-        reaches, reached = [], []
+        per_host: dict[str, tuple[list[str], list[str], list[str]]] = {}
         for okey in self._order:
-            if okey not in self._nets or okey in self._host:
+            if okey not in self._nets:
                 continue
-            names = [self._rec[m].name for m in self._stack.get(okey, ())]
+            stack, reaches, reached = per_host.setdefault(self._where[okey], ([], [], []))
+            names = [self._l(self._rec[m]) for m in self._stack.get(okey, ())]
+            if okey in self._host:
+                stack.extend(names)
+                continue
             if self._host_reaches(okey):
                 reaches.extend(names)
             if self._host_access(okey):
                 reached.extend(names)
+        hosts = tuple(
+            HostStack(host=h, containers=tuple(sorted(s)), reaches=tuple(r), reached_by=tuple(b))
+            for h, (s, r, b) in sorted(per_host.items())
+        )
         links = tuple(
-            (c.name, lk.target, lk.alias)
+            (self._l(c), lk.target, lk.alias)
             for k in self._order
             for c in (self._rec[k],)
             for lk in c.links
@@ -569,9 +658,7 @@ class Reachability:
         return Grouped(
             segments=tuple(segments),
             stacks=stacks,
-            host_stack=tuple(sorted(host_stack)),
-            host_reaches=tuple(reaches),
-            reach_host=tuple(reached),
+            hosts=hosts,
             links=links,
         )
 

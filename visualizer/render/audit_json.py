@@ -136,10 +136,14 @@ def _grouped(g: Grouped) -> dict[str, Any]:
             for s in g.segments
         ],
         "shared_stacks": [list(members) for members in g.stacks],
-        "host_stack": {
-            "containers": list(g.host_stack),
-            "reaches": list(g.host_reaches),
-            "reached_by": list(g.reach_host),
-        },
+        "host_stacks": [
+            {
+                "host": s.host,
+                "containers": list(s.containers),
+                "reaches": list(s.reaches),
+                "reached_by": list(s.reached_by),
+            }
+            for s in g.hosts
+        ],
         "links": [{"from": a, "to": b, "alias": alias} for a, b, alias in g.links],
     }

@@ -23,7 +23,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.peering import PEERING_TEXT, Peering, peering
-from visualizer.graph import containers, networks
+from visualizer.graph import containers, engine_of, labels, networks
+from visualizer.model import SWARM_SERVICE_LABEL
 from visualizer.render.dotlib import FONT, Html, attrs, h, table
 from visualizer.text import short_id, shorten, visible
 
@@ -73,8 +74,8 @@ def render_dot(
     their open findings. With `changes` (from `analysis.diff.union`), what was added, removed
     or changed is drawn in green, red (dashed) and amber.
     """
-    engine: Engine | None = g.graph.get("engine")
     marks = analysis.marks() if analysis is not None else {}
+    names = labels(g)
     changed = changes or {}
     nets = networks(g)
     ctrs = containers(g)
@@ -103,50 +104,65 @@ def render_dot(
     out.append(f"  node [{attrs(fontname=FONT, fontsize='10', margin='0.12,0.06')}];")
     out.append(f"  edge [{attrs(fontname=FONT, fontsize='9', dir='none')}];")
 
-    projects: dict[str, list[str]] = defaultdict(list)
-    loose: list[str] = []
+    # host -> project -> statements ("" = not on one host / not in a project)
+    placed: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for key, net in nets:
         stmt = _changed(
-            _network_node(ids[key], net, engine, marks.get(("network", net.name), [])),
-            changed.get(("network", net.name)),
+            _network_node(
+                ids[key], net, engine_of(g, net.host), marks.get(("network", names[net.id]), [])
+            ),
+            changed.get(("network", names[net.id])),
         )
-        (projects[net.compose_project] if net.compose_project else loose).append(stmt)
+        placed[net.host][net.compose_project or ""].append(stmt)
     for key, c in ctrs:
         stmt = _changed(
-            _container_node(ids[key], c, g, key, marks.get(("container", c.name), [])),
-            changed.get(("container", c.name)),
+            _container_node(ids[key], c, g, key, marks.get(("container", names[c.id]), [])),
+            changed.get(("container", names[c.id])),
         )
-        (projects[c.compose_project] if c.compose_project else loose).append(stmt)
-    for i, project in enumerate(sorted(projects)):
-        label = f"compose project <B>{h(shorten(project, NAME_LIMIT))}</B>"
-        out.append(f"  subgraph cluster_p{i} {{")
-        out.append(
-            "    graph ["
-            + attrs(
-                label=Html(label),
-                style="rounded,dashed",
-                color="#64748b",
-                fontcolor="#334155",
-                tooltip=f"compose project {visible(project)}",
+        placed[c.host][c.compose_project or ""].append(stmt)
+    counter = iter(range(1_000_000))
+    for host in sorted(placed):
+        indent = "  "
+        if host:
+            out.append(f"  subgraph cluster_h{next(counter)} {{")
+            out.append("    graph [" + _host_cluster(g, host) + "];")
+            indent = "    "
+        for project in sorted(placed[host]):
+            if not project:
+                continue
+            label = f"compose project <B>{h(shorten(project, NAME_LIMIT))}</B>"
+            out.append(f"{indent}subgraph cluster_p{next(counter)} {{")
+            out.append(
+                f"{indent}  graph ["
+                + attrs(
+                    label=Html(label),
+                    style="rounded,dashed",
+                    color="#64748b",
+                    fontcolor="#334155",
+                    tooltip=f"compose project {visible(project)}",
+                )
+                + "];"
             )
-            + "];"
-        )
-        out.extend(f"    {stmt}" for stmt in projects[project])
-        out.append("  }")
-    out.extend(f"  {stmt}" for stmt in loose)
+            out.extend(f"{indent}  {stmt}" for stmt in placed[host][project])
+            out.append(f"{indent}}}")
+        out.extend(f"{indent}{stmt}" for stmt in placed[host].get("", []))
+        if host:
+            out.append("  }")
+    out.extend(_services(g, ctrs, ids))
 
     for nkey, net in nets:
-        policy = peering(net, engine)
+        policy = peering(net, engine_of(g, net.host))
         members = sorted((ids[m], m, data) for m, data in g.adj[nkey].items())
         for cid, ckey, data in members:
             if data["shared_from"] is not None:
                 continue  # drawn once, from the stack's owner; the sidecar gets an arrow
             member: Container = g.nodes[ckey]["record"]
             style = _edge_style(net, member, data["endpoint"], policy)
-            kind = changed.get(("endpoint", member.name, net.name)) or next(
+            who, where = names[member.id], names[net.id]
+            kind = changed.get(("endpoint", who, where)) or next(
                 (
                     changed[k]
-                    for k in (("container", member.name), ("network", net.name))
+                    for k in (("container", who), ("network", where))
                     if changed.get(k) in {"added", "removed"}
                 ),
                 None,
@@ -181,11 +197,77 @@ def render_dot(
     return "\n".join(out) + "\n"
 
 
+def _host_cluster(g: nx.Graph[str], host: str) -> str:
+    """Attributes of a host's cluster: its name, swarm role and engine version."""
+    snapshot = g.graph.get("snapshot")
+    node = next((n for n in getattr(snapshot, "nodes", ()) if n.hostname == host), None)
+    found = next((x for x in getattr(snapshot, "hosts", ()) if x.name == host), None)
+    parts = [f"<B>{h(shorten(host, NAME_LIMIT))}</B>"]
+    if node is not None:
+        parts.append(h(node.role + (" (leader)" if node.leader else "") + f" · {node.state}"))
+    version = (found.engine.server_version if found else "") or (
+        node.engine_version if node else ""
+    )
+    if version:
+        parts.append(f"Docker {h(shorten(version, 32))}")
+    return attrs(
+        label=Html(" · ".join(parts)),
+        style="rounded",
+        color="#0f172a",
+        penwidth="2",
+        fontcolor="#0f172a",
+        tooltip=f"host {visible(host)}",
+    )
+
+
+def _services(
+    g: nx.Graph[str], ctrs: list[tuple[str, Container]], ids: dict[str, str]
+) -> list[str]:
+    """Swarm services, each joined to the task containers drawn."""
+    snapshot = g.graph.get("snapshot")
+    out = []
+    for i, service in enumerate(sorted(getattr(snapshot, "services", ()), key=lambda s: s.name)):
+        tasks = [ids[k] for k, c in ctrs if c.labels.get(SWARM_SERVICE_LABEL) == service.name]
+        if not tasks:
+            continue
+        replicas = f"{service.replicas} replicas" if service.replicas is not None else service.mode
+        ports = ", ".join(
+            f"{p.published}→{p.target}/{p.protocol} ({p.mode})" for p in service.ports
+        )
+        rows = [
+            f"<B>service {h(shorten(service.name, NAME_LIMIT))}</B>",
+            f"<FONT POINT-SIZE='9'>{h(replicas)} · endpoint {h(service.endpoint_mode)}</FONT>",
+        ]
+        if ports:
+            color = EXPOSED_ALL if any(p.mode == "ingress" for p in service.ports) else EXPOSED_SOME
+            rows.append(f"<FONT POINT-SIZE='9' COLOR='{color}'>{h(ports)}</FONT>")
+        out.append(
+            f"  s{i} ["
+            + attrs(
+                shape="component",
+                style="filled",
+                fillcolor="#fefce8",
+                color="#a16207",
+                label=table(rows),
+                tooltip=f"swarm service {visible(service.name)}",
+            )
+            + "];"
+        )
+        style = attrs(style="dotted", color="#a16207", dir="forward", arrowhead="vee", label="task")
+        out.extend(f"  s{i} -> {t} [{style}];" for t in tasks)
+    return out
+
+
 def _title(g: nx.Graph[str], n_nets: int, n_ctrs: int) -> str:
     engine: Engine | None = g.graph.get("engine")
     snapshot = g.graph.get("snapshot")
     parts = []
-    if engine is not None and (engine.name or engine.server_version):
+    hosts = [h.name for h in getattr(snapshot, "hosts", ()) if not h.error]
+    if len(hosts) > 1:
+        kind = "swarm nodes" if getattr(snapshot, "nodes", ()) else "engines"
+        shown = ", ".join(shorten(n, 24) for n in hosts[:4]) + (" …" if len(hosts) > 4 else "")  # noqa: PLR2004
+        parts.append(f"{len(hosts)} {kind}: <B>{h(shown)}</B>")
+    elif engine is not None and (engine.name or engine.server_version):
         who = f"Docker engine <B>{h(shorten(engine.name or '?', NAME_LIMIT))}</B>"
         if engine.server_version:
             who += f" · {h(shorten(engine.server_version, 32))}"
@@ -247,6 +329,8 @@ def _network_badges(net: Network, policy: Peering) -> list[str]:
         badges.append("ATTACHABLE")
     if net.ingress:
         badges.append("INGRESS")
+    if net.encrypted:
+        badges.append("ENCRYPTED")
     if policy is Peering.UNKNOWN:
         badges.append("PLUGIN")
     return badges

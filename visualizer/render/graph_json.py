@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from visualizer import __version__
 from visualizer.analysis.peering import peering
-from visualizer.graph import containers, networks
+from visualizer.graph import containers, engine_of, labels, networks
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from visualizer.analysis.audit import Analysis
-    from visualizer.model import Port
+    from visualizer.model import Port, Service, Snapshot
 
 GRAPH_SCHEMA = "netviz-graph"
 GRAPH_SCHEMA_VERSION = 1
@@ -27,7 +27,9 @@ GRAPH_SCHEMA_VERSION = 1
 def render_graph_json(g: nx.Graph[str], analysis: Analysis | None = None) -> str:
     """The graph (or a filtered view) as node-link JSON text."""
     engine = g.graph.get("engine")
+    snapshot: Snapshot | None = g.graph.get("snapshot")
     marks = analysis.marks() if analysis is not None else {}
+    names = labels(g)
     nodes: list[dict[str, Any]] = []
     for key, net in networks(g):
         nodes.append(
@@ -38,17 +40,18 @@ def render_graph_json(g: nx.Graph[str], analysis: Analysis | None = None) -> str
                 "name": net.name,
                 "driver": net.driver,
                 "scope": net.scope,
+                "host": net.host or None,
                 "internal": net.internal,
                 "attachable": net.attachable,
                 "ingress": net.ingress,
                 "ipv6": net.ipv6,
                 "icc": net.icc,
-                "policy": peering(net, engine).value,
+                "policy": peering(net, engine_of(g, net.host)).value,
                 "subnets": [{"cidr": s.cidr, "gateway": s.gateway} for s in net.subnets],
                 "compose_project": net.compose_project,
                 "labels": dict(sorted(net.labels.items())),
                 "options": dict(sorted(net.options.items())),
-                "findings": sorted({f.id for f in marks.get(("network", net.name), [])}),
+                "findings": sorted({f.id for f in marks.get(("network", names[net.id]), [])}),
             }
         )
     for key, c in containers(g):
@@ -61,6 +64,7 @@ def render_graph_json(g: nx.Graph[str], analysis: Analysis | None = None) -> str
                 "image": c.image,
                 "state": c.state,
                 "running": c.is_running,
+                "host": c.host or None,
                 "network_mode": c.network_mode,
                 "netns_of": g.nodes[key].get("netns_of"),
                 "compose_project": c.compose_project,
@@ -68,7 +72,7 @@ def render_graph_json(g: nx.Graph[str], analysis: Analysis | None = None) -> str
                 "labels": dict(sorted(c.labels.items())),
                 "ports": [_port(p) for p in c.ports],
                 "links": [{"target": lk.target, "alias": lk.alias} for lk in c.links],
-                "findings": sorted({f.id for f in marks.get(("container", c.name), [])}),
+                "findings": sorted({f.id for f in marks.get(("container", names[c.id]), [])}),
             }
         )
     links: list[dict[str, Any]] = []
@@ -98,6 +102,16 @@ def render_graph_json(g: nx.Graph[str], analysis: Analysis | None = None) -> str
             "engine": engine.name if engine is not None else None,
             "server_version": engine.server_version if engine is not None else None,
             "api_version": engine.api_version if engine is not None else None,
+            "hosts": [
+                {
+                    "name": h.name,
+                    "source": h.source,
+                    "server_version": h.engine.server_version or None,
+                    "error": h.error,
+                }
+                for h in getattr(snapshot, "hosts", ())
+            ],
+            "services": [_service(s) for s in getattr(snapshot, "services", ())],
         },
         "nodes": nodes,
         "links": links,
@@ -111,4 +125,17 @@ def _port(p: Port) -> dict[str, Any]:
         "protocol": p.protocol,
         "host_ip": p.host_ip,
         "host_port": p.host_port,
+    }
+
+
+def _service(s: Service) -> dict[str, Any]:
+    return {
+        "name": s.name,
+        "mode": s.mode,
+        "replicas": s.replicas,
+        "endpoint_mode": s.endpoint_mode,
+        "ports": [
+            {"published": p.published, "target": p.target, "protocol": p.protocol, "mode": p.mode}
+            for p in s.ports
+        ],
     }

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from visualizer import __version__
 from visualizer.analysis.peering import PEERING_TEXT, peering
-from visualizer.graph import containers, networks
+from visualizer.graph import containers, engine_of, labels, networks
 from visualizer.text import visible
 
 if TYPE_CHECKING:
@@ -86,10 +86,11 @@ def page_data(g: nx.Graph[str], analysis: Analysis) -> dict[str, Any]:
     ids = {k: f"n{i}" for i, (k, _) in enumerate(nets)}
     ids |= {k: f"c{i}" for i, (k, _) in enumerate(ctrs)}
     marks = analysis.marks()
+    names = labels(g)
     index = {k: i for i, (k, _) in enumerate(ctrs)}
     links = []
     for nkey, net in nets:
-        policy = peering(net, engine).value
+        policy = peering(net, engine_of(g, net.host)).value
         for ckey in sorted(g.adj[nkey], key=ids.__getitem__):
             data = g.adj[nkey][ckey]
             if data["shared_from"] is None:
@@ -115,13 +116,14 @@ def page_data(g: nx.Graph[str], analysis: Analysis) -> dict[str, Any]:
                 "driver": n.driver,
                 "scope": n.scope,
                 "internal": n.internal,
-                "policy": peering(n, engine).value,
-                "policy_text": PEERING_TEXT[peering(n, engine)],
+                "policy": peering(n, engine_of(g, n.host)).value,
+                "policy_text": PEERING_TEXT[peering(n, engine_of(g, n.host))],
                 "project": n.compose_project,
+                "host": n.host,
                 "subnets": [
                     f"{s.cidr}" + (f" gw {s.gateway}" if s.gateway else "") for s in n.subnets
                 ],
-                "findings": sorted({f.id for f in marks.get(("network", n.name), [])}),
+                "findings": sorted({f.id for f in marks.get(("network", names[n.id]), [])}),
             }
             for k, n in nets
         ],
@@ -134,6 +136,7 @@ def page_data(g: nx.Graph[str], analysis: Analysis) -> dict[str, Any]:
                 "running": c.is_running,
                 "mode": c.network_mode if c.network_mode in {"host", "none"} else "",
                 "project": c.compose_project,
+                "host": c.host,
                 "netns_of": ids.get(g.nodes[k].get("netns_of", "")),
                 "ports": [
                     f"{p.host_ip}:{p.host_port} → {p.container_port}/{p.protocol}"
@@ -146,7 +149,7 @@ def page_data(g: nx.Graph[str], analysis: Analysis) -> dict[str, Any]:
                     if f"network:{ep.network_id}" in ids
                 ],
                 "findings": sorted(
-                    {f.id for f in marks.get(("container", c.name), [])},
+                    {f.id for f in marks.get(("container", names[c.id]), [])},
                     key=lambda i: int(i.lstrip("A") or 0),
                 ),
             }

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.peering import Peering, peering
-from visualizer.graph import containers, networks
+from visualizer.graph import containers, engine_of, labels, networks
 from visualizer.render.dot import driver_colors
 from visualizer.text import shorten, visible
 
@@ -89,36 +89,47 @@ def _edge_count(text: str) -> int:
 
 def _header(g: nx.Graph[str], options: RenderOptions, what: str) -> list[str]:
     engine: Engine | None = g.graph.get("engine")
-    who = f"{engine.name} ({engine.server_version})" if engine is not None else "snapshot"
+    hosts = [h.name for h in getattr(g.graph.get("snapshot"), "hosts", ()) if not h.error]
+    if len(hosts) > 1:
+        who = f"{len(hosts)} engines ({', '.join(hosts)})"
+    else:
+        who = f"{engine.name} ({engine.server_version})" if engine is not None else "snapshot"
     direction = options.direction.value if options.direction.value != "TB" else "TD"
     return [f"%% netviz: {label(who, 80)}: {what}", f"flowchart {direction}"]
 
 
 def _detailed(g: nx.Graph[str], options: RenderOptions, analysis: Analysis | None) -> str:
-    engine: Engine | None = g.graph.get("engine")
     nets = networks(g)
     ctrs = containers(g)
     ids = {k: f"n{i}" for i, (k, _) in enumerate(nets)}
     ids |= {k: f"c{i}" for i, (k, _) in enumerate(ctrs)}
     marks = analysis.marks() if analysis is not None else {}
+    names = labels(g)
     out = _header(g, options, f"{len(nets)} networks, {len(ctrs)} containers")
-    projects: dict[str, list[str]] = defaultdict(list)
-    loose: list[str] = []
+    # host -> compose project -> node lines ("" = not on one host / not in a project)
+    placed: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for key, net in nets:
-        line = f'{ids[key]}[("{_network_label(net, engine)}")]'
-        (projects[net.compose_project] if net.compose_project else loose).append(line)
+        line = f'{ids[key]}[("{_network_label(net, engine_of(g, net.host))}")]'
+        placed[net.host][net.compose_project or ""].append(line)
     for key, c in ctrs:
-        found = marks.get(("container", c.name), [])
-        line = f'{ids[key]}["{_container_label(c, found)}"]'
-        (projects[c.compose_project] if c.compose_project else loose).append(line)
-    for i, project in enumerate(sorted(projects)):
-        out.append(f'  subgraph p{i}["compose project {label(project)}"]')
-        out.extend(f"    {line}" for line in projects[project])
-        out.append("  end")
-    out.extend(f"  {line}" for line in loose)
+        line = f'{ids[key]}["{_container_label(c, marks.get(("container", names[c.id]), []))}"]'
+        placed[c.host][c.compose_project or ""].append(line)
+    counter = iter(range(1_000_000))
+    for host in sorted(placed):
+        indent = "  "
+        if host:
+            out.append(f'  subgraph h{next(counter)}["host {label(host)}"]')
+            indent = "    "
+        for project in sorted(p for p in placed[host] if p):
+            out.append(f'{indent}subgraph p{next(counter)}["compose project {label(project)}"]')
+            out.extend(f"{indent}  {line}" for line in placed[host][project])
+            out.append(f"{indent}end")
+        out.extend(f"{indent}{line}" for line in placed[host].get("", []))
+        if host:
+            out.append("  end")
     link_styles: list[str] = []
     for nkey, net in nets:
-        policy = peering(net, engine)
+        policy = peering(net, engine_of(g, net.host))
         _, line = driver_colors(net.driver)
         for ckey in sorted(g.adj[nkey], key=ids.__getitem__):
             data = g.adj[nkey][ckey]
@@ -185,6 +196,8 @@ def _network_label(net: Network, engine: Engine | None) -> str:
         flags.append("ICC OFF")
     if policy is Peering.BY_IP:
         flags.append("NO DNS")
+    if net.encrypted:
+        flags.append("ENCRYPTED")
     if flags:
         parts.append(" · ".join(flags))
     return "<br/>".join(parts)

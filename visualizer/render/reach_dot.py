@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from visualizer.analysis.audit import Analysis
-    from visualizer.analysis.reachability import Reachability, Verdict
+    from visualizer.analysis.reachability import HostStack, Reachability, Verdict
     from visualizer.model import Container, Port
     from visualizer.render.options import RenderOptions
 
@@ -49,7 +49,7 @@ def render_reachability_dot(g: nx.Graph[str], options: RenderOptions, analysis: 
     shown = containers(g)
     keys = [k for k, _ in shown]
     ids = {k: f"c{i}" for i, k in enumerate(keys)}
-    names = {c.name: k for k, c in shown}
+    names = {reach.label(k): k for k in keys}
     pairs = list(reach.pairs(keys))
     edges = _merge(pairs)
     hub_mode = len(edges) > PAIR_EDGE_LIMIT
@@ -75,18 +75,24 @@ def render_reachability_dot(g: nx.Graph[str], options: RenderOptions, analysis: 
     )
     out.append(f"  node [{attrs(fontname=FONT, fontsize='10')}];")
     out.append(f"  edge [{attrs(fontname=FONT, fontsize='8')}];")
-    out.append(
-        "  host ["
-        + attrs(
-            shape="doubleoctagon",
-            style="filled",
-            fillcolor="#fee2e2",
-            color=HOST_COLOR,
-            label=Html("<B>host</B><BR/><FONT POINT-SIZE='8'>the host's network stack</FONT>"),
-            tooltip="the Docker host's own network stack",
+    hosts = sorted({c.host for _, c in shown} | {h.host for h in reach.grouped().hosts}) or [""]
+    host_ids = {h: f"host{i}" for i, h in enumerate(hosts)}
+    for name, hid in host_ids.items():
+        title = f"host {name}" if name else "host"
+        out.append(
+            f"  {hid} ["
+            + attrs(
+                shape="doubleoctagon",
+                style="filled",
+                fillcolor="#fee2e2",
+                color=HOST_COLOR,
+                label=Html(
+                    f"<B>{h(title)}</B><BR/><FONT POINT-SIZE='8'>its own network stack</FONT>"
+                ),
+                tooltip=f"the network stack of {visible(name) or 'the Docker host'}",
+            )
+            + "];"
         )
-        + "];"
-    )
     out.append(
         "  outside ["
         + attrs(
@@ -110,8 +116,8 @@ def render_reachability_dot(g: nx.Graph[str], options: RenderOptions, analysis: 
             style = _pair_style(via, by_name=by_name, both=both)
             out.append(f"  {ids[names[a]]} -> {ids[names[b]]} [{style}];")
 
-    out.extend(_host_edges(reach, keys, ids, hub_mode=hub_mode))
-    out.extend(_exposure_edges(reach, shown, ids))
+    out.extend(_host_edges(reach, keys, ids, host_ids, hub_mode=hub_mode))
+    out.extend(_exposure_edges(reach, shown, ids, host_ids))
     for key, c in shown:
         owner = g.nodes[key].get("netns_of")
         if owner is not None and owner in ids:
@@ -182,7 +188,7 @@ def _node(c: Container, *, running: bool) -> str:
 
 def _hubs(reach: Reachability, keys: list[str], ids: dict[str, str]) -> list[str]:
     out = []
-    shown = {reach.container(k).name: k for k in keys}
+    shown = {reach.label(k): k for k in keys}
     for i, seg in enumerate(reach.grouped().segments):
         members = [shown[m] for m in seg.members if m in shown]
         if len(members) < 2 or seg.policy is Peering.ISOLATED:  # noqa: PLR2004
@@ -207,14 +213,36 @@ def _hubs(reach: Reachability, keys: list[str], ids: dict[str, str]) -> list[str
 
 
 def _host_edges(
-    reach: Reachability, keys: list[str], ids: dict[str, str], *, hub_mode: bool
+    reach: Reachability,
+    keys: list[str],
+    ids: dict[str, str],
+    host_ids: dict[str, str],
+    *,
+    hub_mode: bool,
 ) -> list[str]:
     grouped = reach.grouped()
-    shown = {reach.container(k).name: k for k in keys}
-    is_host = attrs(dir="none", penwidth="3", color=HOST_COLOR, label="is the host")
-    out = [f"  {ids[shown[n]]} -> host [{is_host}];" for n in grouped.host_stack if n in shown]
-    reaches, reached = set(grouped.host_reaches), set(grouped.reach_host)
+    shown = {reach.label(k): k for k in keys}
     internal = {m for s in grouped.segments if s.internal for m in s.members}
+    is_host = attrs(dir="none", penwidth="3", color=HOST_COLOR, label="is the host")
+    out = []
+    for stack in grouped.hosts:
+        hid = host_ids[stack.host]
+        out += [f"  {ids[shown[n]]} -> {hid} [{is_host}];" for n in stack.containers if n in shown]
+        out += _host_paths(stack, shown, ids, hid, internal, hub_mode=hub_mode)
+    return out
+
+
+def _host_paths(
+    stack: HostStack,
+    shown: dict[str, str],
+    ids: dict[str, str],
+    hid: str,
+    internal: set[str],
+    *,
+    hub_mode: bool,
+) -> list[str]:
+    out = []
+    reaches, reached = set(stack.reaches), set(stack.reached_by)
     for name in sorted((reaches | reached) & set(shown)):
         both = name in reaches and name in reached
         color = HOST_COLOR if name in internal and name in reached else "#94a3b8"
@@ -226,7 +254,7 @@ def _host_edges(
         if hub_mode and color != HOST_COLOR:
             continue  # every bridge container does; the legend says so
         out.append(
-            f"  {ids[shown[name]]} -> host ["
+            f"  {ids[shown[name]]} -> {hid} ["
             + attrs(
                 dir="both" if both else ("back" if name in reaches else "forward"),
                 arrowhead="none",
@@ -241,7 +269,10 @@ def _host_edges(
 
 
 def _exposure_edges(
-    reach: Reachability, shown: list[tuple[str, Container]], ids: dict[str, str]
+    reach: Reachability,
+    shown: list[tuple[str, Container]],
+    ids: dict[str, str],
+    host_ids: dict[str, str],
 ) -> list[str]:
     out = []
     for key, c in shown:
@@ -253,7 +284,7 @@ def _exposure_edges(
                 groups[_exposure(p.host_ip)].append(p)
         for kind, ports in sorted(groups.items()):
             text = ", ".join(_port_text(p) for p in sorted(ports, key=_port_key))
-            src = "host" if kind == "local" else "outside"
+            src = host_ids[c.host] if kind == "local" else "outside"
             color = {"all": EXPOSED_ALL, "some": EXPOSED_SOME, "local": EXPOSED_LOCAL}[kind]
             out.append(
                 f"  {src} -> {ids[key]} ["
@@ -268,7 +299,7 @@ def _exposure_edges(
             )
         if c.is_host_mode:
             style = attrs(color=EXPOSED_ALL, style="bold", label="host-network listeners")
-            out.append(f"  outside -> host [{style}];")
+            out.append(f"  outside -> {host_ids[c.host]} [{style}];")
     return list(dict.fromkeys(out))
 
 

@@ -81,3 +81,21 @@ def load_context(name: str, env: Mapping[str, str]) -> ContextEndpoint:
         ca_cert=ca if ca.is_file() else None,
         client_cert=(cert, key) if cert.is_file() and key.is_file() else None,
     )
+
+
+def context_names(env: Mapping[str, str] | None = None) -> list[str]:
+    """Every context the docker CLI knows: `default` and those under `contexts/meta`."""
+    import os  # noqa: PLC0415
+
+    environ = os.environ if env is None else env
+    meta = config_dir(environ) / "contexts" / "meta"
+    names = ["default"]
+    for path in sorted(meta.glob("*/meta.json")) if meta.is_dir() else []:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{path}: cannot read a Docker context ({exc})") from None
+        name = data.get("Name") if isinstance(data, dict) else None
+        if isinstance(name, str) and name and name != "default":
+            names.append(name)
+    return names

@@ -2,8 +2,9 @@
 
 A capture makes a constant number of requests whatever the number of containers:
 `GET /version` (to negotiate the API version), then `GET /info`, `GET /networks` and
-`GET /containers/json?all=1` in parallel. Only `inspect=True` adds one
-`GET /containers/{id}/json` per container, for facts that exist nowhere else.
+`GET /containers/json?all=1` in parallel; a swarm manager adds `GET /nodes`, `/services` and
+`/tasks`. Only `inspect=True` adds one `GET /containers/{id}/json` per container, for facts
+that exist nowhere else. Several engines are captured in parallel and merged.
 """
 
 from __future__ import annotations
@@ -114,6 +115,12 @@ def capture(
             networks_f = pool.submit(client.networks)
             containers_f = pool.submit(client.containers, all=True)
             info, networks, containers = info_f.result(), networks_f.result(), containers_f.result()
+            nodes = services = tasks = None
+            if _is_manager(info):  # the swarm, in three more requests
+                nodes_f = pool.submit(client.nodes)
+                services_f = pool.submit(client.services)
+                tasks_f = pool.submit(client.tasks)
+                nodes, services, tasks = nodes_f.result(), services_f.result(), tasks_f.result()
             inspected = None
             warnings: list[str] = []
             if inspect and isinstance(containers, list):
@@ -124,10 +131,44 @@ def capture(
         networks=networks,
         containers=containers,
         inspected=inspected,
+        nodes=nodes,
+        services=services,
+        tasks=tasks,
         source=f"engine {conn.label}",
         captured_at=captured_at,
         warnings=tuple(warnings),
     )
+
+
+def load_many(
+    targets: list[EngineTarget],
+    *,
+    inspect: bool = False,
+) -> Snapshot:
+    """Capture several engines in parallel into one snapshot with a host dimension.
+
+    An engine that cannot be reached is reported (a warning, and a host with its error) and
+    the others are still merged; only when none answers is it an error.
+    """
+    from visualizer.sources.merge import merge  # noqa: PLC0415
+
+    def one(target: EngineTarget) -> tuple[str, Snapshot | None, str | None]:
+        label = target.host or (f"context {target.context}" if target.context else "default engine")
+        try:
+            return label, load_live(target, inspect=inspect), None
+        except EngineError as exc:
+            return label, None, str(exc)
+
+    with ThreadPoolExecutor(max_workers=min(len(targets), 16)) as pool:
+        results = list(pool.map(one, targets))
+    if all(snap is None for _, snap, _ in results):
+        raise EngineError(f"no engine could be captured: {results[0][2]}")
+    return merge(results)
+
+
+def _is_manager(info: Any) -> bool:  # noqa: ANN401 - the raw /info answer
+    swarm = info.get("Swarm") if isinstance(info, dict) else None
+    return isinstance(swarm, dict) and swarm.get("ControlAvailable") is True
 
 
 def load_live(

@@ -11,7 +11,23 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from visualizer.errors import EngineError
-from visualizer.model import Container, Endpoint, Engine, Link, Network, Port, Snapshot, Subnet
+from visualizer.model import (
+    SWARM_SERVICE_LABEL,
+    SWARM_TASK_LABEL,
+    Container,
+    Endpoint,
+    Engine,
+    Host,
+    Link,
+    Network,
+    Port,
+    Service,
+    ServicePort,
+    Snapshot,
+    Subnet,
+    SwarmNode,
+    VirtualIP,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -34,6 +50,12 @@ class RawCapture:
     """`GET /containers/json?all=1`."""
     inspected: Mapping[str, Json] | None = None
     """`GET /containers/{id}/json` by container ID, when the capture inspected containers."""
+    nodes: Json = None
+    """`GET /nodes`, when the engine is a swarm manager."""
+    services: Json = None
+    """`GET /services`, when the engine is a swarm manager."""
+    tasks: Json = None
+    """`GET /tasks`, when the engine is a swarm manager."""
     source: str = ""
     """Where the capture came from (e.g. the engine URL)."""
     captured_at: str = ""
@@ -66,7 +88,7 @@ def parse_capture(raw: RawCapture) -> Snapshot:
         ordered = tuple(sorted(found, key=lambda lk: (lk.target, lk.alias)))
         containers.append(replace(container, links=ordered))
     networks = _fill_gateways(networks, containers)
-    return Snapshot(
+    snapshot = Snapshot(
         engine=parse_engine(raw.version, raw.info),
         networks=tuple(networks),
         containers=tuple(containers),
@@ -74,6 +96,168 @@ def parse_capture(raw: RawCapture) -> Snapshot:
         captured_at=raw.captured_at,
         inspected=raw.inspected is not None,
         warnings=tuple(warnings),
+    )
+    if isinstance(raw.nodes, list):
+        snapshot = _with_swarm(snapshot, raw)
+    return snapshot
+
+
+def _with_swarm(snapshot: Snapshot, raw: RawCapture) -> Snapshot:
+    """Add what a manager knows: nodes, services, and the tasks running on other nodes."""
+    nodes = tuple(
+        sorted((parse_node(n) for n in raw.nodes if isinstance(n, dict)), key=lambda n: n.hostname)
+    )
+    services = tuple(
+        sorted(
+            (s for s in (parse_service(item) for item in _list(raw.services)) if s),
+            key=lambda s: s.name,
+        )
+    )
+    me = snapshot.engine.name
+    hostnames = {n.id: n.hostname for n in nodes}
+    by_service = {s.id: s for s in services}
+    networks = {n.id: n for n in snapshot.networks}
+    seen_ids = {c.id for c in snapshot.containers}
+    seen_tasks = {c.labels.get(SWARM_TASK_LABEL) for c in snapshot.containers}
+    tasks = []
+    for item in _list(raw.tasks):
+        task = _task_container(_dict(item), by_service, hostnames, networks)
+        if (
+            task is not None
+            and task.id not in seen_ids
+            and task.labels.get(SWARM_TASK_LABEL) not in seen_tasks
+        ):
+            tasks.append(task)
+    local = tuple(replace(c, host=me) for c in snapshot.containers)
+    nets = tuple(replace(n, host=me) if n.scope == "local" else n for n in snapshot.networks)
+    hosts = tuple(
+        Host(
+            name=n.hostname,
+            engine=snapshot.engine
+            if n.hostname == me
+            else Engine(name=n.hostname, server_version=n.engine_version),
+            source=snapshot.source if n.hostname == me else "swarm node (seen from a manager)",
+        )
+        for n in nodes
+    )
+    return replace(
+        snapshot,
+        networks=nets,
+        containers=(*local, *sorted(tasks, key=lambda c: c.name)),
+        nodes=nodes,
+        services=services,
+        hosts=hosts,
+    )
+
+
+def parse_node(item: Json) -> SwarmNode:
+    """One entry of `GET /nodes`."""
+    spec, status = _dict(item.get("Spec")), _dict(item.get("Status"))
+    description = _dict(item.get("Description"))
+    return SwarmNode(
+        id=_str(item.get("ID")),
+        hostname=_str(description.get("Hostname")) or _str(item.get("ID"))[:12],
+        role=_str(spec.get("Role")) or "worker",
+        state=_str(status.get("State")),
+        availability=_str(spec.get("Availability")),
+        address=_str(status.get("Addr")),
+        leader=_dict(item.get("ManagerStatus")).get("Leader") is True,
+        engine_version=_str(_dict(description.get("Engine")).get("EngineVersion")),
+        labels=_str_map(spec.get("Labels")),
+    )
+
+
+def parse_service(item: Json) -> Service | None:
+    """One entry of `GET /services`."""
+    if not isinstance(item, dict) or not _str(item.get("ID")):
+        return None
+    spec = _dict(item.get("Spec"))
+    endpoint = _dict(item.get("Endpoint"))
+    endpoint_spec = _dict(endpoint.get("Spec")) or _dict(spec.get("EndpointSpec"))
+    mode = _dict(spec.get("Mode"))
+    ports = tuple(
+        ServicePort(
+            target=_int(p.get("TargetPort")) or 0,
+            published=_int(p.get("PublishedPort")),
+            protocol=_str(p.get("Protocol")) or "tcp",
+            mode=_str(p.get("PublishMode")) or "ingress",
+        )
+        for p in map(_dict, _list(endpoint.get("Ports")) or _list(endpoint_spec.get("Ports")))
+    )
+    networks = _list(_dict(spec.get("TaskTemplate")).get("Networks")) or _list(spec.get("Networks"))
+    return Service(
+        id=item["ID"],
+        name=_str(spec.get("Name")) or item["ID"][:12],
+        mode="global" if "Global" in mode else "replicated",
+        replicas=_int(_dict(mode.get("Replicated")).get("Replicas")),
+        endpoint_mode=_str(endpoint_spec.get("Mode")) or "vip",
+        ports=ports,
+        virtual_ips=tuple(
+            VirtualIP(network_id=_str(v.get("NetworkID")), address=_str(v.get("Addr")))
+            for v in map(_dict, _list(endpoint.get("VirtualIPs")))
+        ),
+        networks=tuple(
+            _str(_dict(n).get("Target")) for n in networks if _str(_dict(n).get("Target"))
+        ),
+        labels=_str_map(spec.get("Labels")),
+    )
+
+
+def _task_container(
+    task: Json,
+    services: Mapping[str, Service],
+    hostnames: Mapping[str, str],
+    networks: Mapping[str, Network],
+) -> Container | None:
+    """A task the manager knows of, as the container it is (on whichever node)."""
+    if _str(task.get("DesiredState")) != "running":
+        return None  # history: a replaced or finished task
+    service = services.get(_str(task.get("ServiceID")))
+    task_id = _str(task.get("ID"))
+    if service is None or not task_id:
+        return None
+    status = _dict(task.get("Status"))
+    container_id = _str(_dict(status.get("ContainerStatus")).get("ContainerID")) or task_id
+    node_id = _str(task.get("NodeID"))
+    slot = _int(task.get("Slot"))
+    name = f"{service.name}.{slot or node_id}.{task_id}"
+    endpoints = []
+    for attachment in map(_dict, _list(task.get("NetworksAttachments"))):
+        net = networks.get(_str(_dict(attachment.get("Network")).get("ID")))
+        if net is None:
+            continue
+        address, _, prefix = (_strs(attachment.get("Addresses")) or [""])[0].partition("/")
+        endpoints.append(
+            Endpoint(
+                network_id=net.id,
+                network_name=net.name,
+                ipv4=address or None,
+                ipv4_prefix_len=_int(prefix),
+                dns_names=None,
+            )
+        )
+    ports = [
+        Port(container_port=p.target, protocol=p.protocol, host_ip=ip, host_port=p.published)
+        for p in service.ports
+        if p.mode == "host" and p.published
+        for ip in ("0.0.0.0", "::")  # noqa: S104 - what the engine reports for such a binding
+    ]
+    state = _str(status.get("State")) or "unknown"
+    image = _str(_dict(_dict(task.get("Spec")).get("ContainerSpec")).get("Image")).split("@")[0]
+    return Container(
+        id=container_id,
+        name=name,
+        image=image,
+        state="running" if state == "running" else state,
+        network_mode=min((e.network_name for e in endpoints), default="default"),
+        labels={
+            SWARM_SERVICE_LABEL: service.name,
+            SWARM_TASK_LABEL: task_id,
+            "com.docker.swarm.node.id": node_id,
+        },
+        ports=tuple(sorted(ports, key=_port_key)),
+        endpoints=tuple(sorted(endpoints, key=lambda e: e.network_name)),
+        host=hostnames.get(node_id, node_id[:12]),
     )
 
 

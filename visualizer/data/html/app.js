@@ -18,14 +18,24 @@
 
   /* ---- elements ---- */
   var elements = [];
-  var projects = {};
-  function parentOf(project) {
-    if (!project) { return undefined; }
-    if (!projects[project]) {
-      projects[project] = "p" + Object.keys(projects).length;
-      elements.push({ data: { id: projects[project], label: "compose project " + project, kind: "project" } });
+  var projects = {}, boxes = {}, hosts = {};
+  function hostBox(host) {
+    if (!host) { return undefined; }
+    if (!hosts[host]) {
+      hosts[host] = "h" + Object.keys(hosts).length;
+      elements.push({ data: { id: hosts[host], label: "host " + host, kind: "host" } });
     }
-    return projects[project];
+    return hosts[host];
+  }
+  function parentOf(project, host) {
+    if (!project) { return hostBox(host); }
+    projects[project] = true;
+    var key = JSON.stringify([host || "", project]);
+    if (!boxes[key]) {
+      boxes[key] = "p" + Object.keys(boxes).length;
+      elements.push({ data: { id: boxes[key], label: "compose project " + project, kind: "project", parent: hostBox(host) } });
+    }
+    return boxes[key];
   }
   var byId = {};
   data.networks.forEach(function (n) {
@@ -38,7 +48,7 @@
     elements.push({ data: {
       id: n.id, kind: "network", name: n.name, fill: c[0], stroke: c[1], internal: n.internal ? 1 : 0,
       label: n.name + "\n" + n.driver + (flags.length ? "\n" + flags.join(" · ") : ""),
-      parent: parentOf(n.project)
+      parent: parentOf(n.project, n.host)
     } });
   });
   data.containers.forEach(function (c) {
@@ -46,7 +56,7 @@
     elements.push({ data: {
       id: c.id, kind: "container", name: c.name, running: c.running ? 1 : 0,
       label: c.name + (c.findings.length ? "\n⚠ " + c.findings.join(" ") : ""),
-      parent: parentOf(c.project)
+      parent: parentOf(c.project, c.host)
     } });
   });
   data.links.forEach(function (l, i) {
@@ -92,6 +102,8 @@
         "border-color": "#334155", "border-width": 1, "width": "label", "height": "label", "padding": 8 } },
       { selector: "node[kind = 'container'][running = 0]", style: { "background-color": "#f1f5f9",
         "border-style": "dashed", "border-color": "#9ca3af", "color": "#64748b" } },
+      { selector: "node[kind = 'host']", style: { "background-color": "#ffffff", "border-width": 2,
+        "border-color": "#0f172a", "label": "data(label)", "text-valign": "top", "font-weight": "bold" } },
       { selector: "node[kind = 'project']", style: { "background-color": "#f8fafc", "border-style": "dashed",
         "border-color": "#64748b", "label": "data(label)", "text-valign": "top", "color": "#334155" } },
       { selector: "edge", style: { "width": 2, "line-color": "data(stroke)", "curve-style": "bezier" } },
@@ -154,7 +166,8 @@
       reachedBy: reachedBy.map(function (k) { return byId[k].name; }).sort() };
     details.appendChild(el("h2", "Container"));
     details.appendChild(el("p", c.name));
-    details.appendChild(el("p", c.image + " · " + c.state + (c.mode ? " · network mode " + c.mode : ""), "muted"));
+    details.appendChild(el("p", c.image + " · " + c.state + (c.mode ? " · network mode " + c.mode : "") +
+      (c.host ? " · on " + c.host : ""), "muted"));
     list("Networks", c.endpoints.map(function (e) { return byId[e.net].name + ": " + (e.ips.join(", ") || "no address"); }));
     list("Published ports", c.ports);
     list("Reaches (green; purple both ways)", reaches.map(function (k) {
@@ -177,7 +190,8 @@
     node.neighborhood("node").removeClass("faded");
     details.appendChild(el("h2", "Network"));
     details.appendChild(el("p", n.name));
-    details.appendChild(el("p", n.driver + " · " + n.scope + " · members " + n.policy_text, "muted"));
+    details.appendChild(el("p", n.driver + " · " + n.scope + (n.host ? " · on " + n.host : "") +
+      " · members " + n.policy_text, "muted"));
     list("Subnets", n.subnets);
     list("Members", node.neighborhood("node[kind = 'container']").map(function (m) { return m.data("name"); }).sort());
     list("Its findings", n.findings);
@@ -205,8 +219,9 @@
       var inProj = !proj || c.project === proj;
       if (inNet && inProj) { keep = keep.union(node); }
     });
-    keep = keep.union(keep.neighborhood("node[kind = 'network']")).union(keep.parents());
+    keep = keep.union(keep.neighborhood("node[kind = 'network']"));
     if (net) { keep = keep.union(cy.nodes("[kind = 'network']").filter(function (n) { return n.data("name") === net; })); }
+    keep = keep.union(keep.ancestors());
     cy.nodes().not(keep).addClass("hidden");
     cy.fit(keep, 40);
   }

@@ -1,0 +1,71 @@
+"""Several engines in one snapshot, with a host dimension.
+
+Local networks of different engines stay different networks (the same name and subnet on two
+hosts are two networks: their IDs differ); a swarm-scoped network seen from several nodes is
+one network (its ID is the same everywhere). A container a manager knows only as a task on
+another node is replaced by the real container when that node was captured too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from visualizer.model import Container, Engine, Host, Network, Service, Snapshot, SwarmNode
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+def merge(captures: Sequence[tuple[str, Snapshot | None, str | None]]) -> Snapshot:
+    """Merge `(source label, snapshot or None, error or None)` into one snapshot."""
+    hosts: list[Host] = []
+    names: dict[str, int] = {}
+    seen: dict[str, str] = {}
+    parts: list[tuple[str, Snapshot]] = []
+    warnings: list[str] = []
+    for source, snap, error in captures:
+        if snap is None:
+            hosts.append(Host(name=source, engine=Engine(), source=source, error=error))
+            continue
+        if snap.engine.id and snap.engine.id in seen:  # two contexts naming one engine
+            warnings.append(f"{source}: the same engine as {seen[snap.engine.id]}, counted once")
+            continue
+        seen[snap.engine.id] = source
+        base = snap.engine.name or source
+        names[base] = names.get(base, 0) + 1
+        name = base if names[base] == 1 else f"{base}#{names[base]}"
+        parts.append((name, snap))
+        hosts.append(Host(name=name, engine=snap.engine, source=source))
+    if not parts:
+        msg = "no engine could be captured"
+        raise ValueError(msg)
+    networks: dict[str, Network] = {}
+    containers: dict[str, Container] = {}
+    nodes: tuple[SwarmNode, ...] = ()
+    services: tuple[Service, ...] = ()
+    for name, snap in parts:
+        for n in snap.networks:
+            if n.scope == "local":
+                networks[n.id] = replace(n, host=n.host or name)
+            elif n.id not in networks:
+                networks[n.id] = replace(n, host="")
+        for c in snap.containers:
+            own = c.host in {"", name}  # not a task a manager saw on another node
+            if c.id not in containers or own:  # a task's container: the node's own view wins
+                containers[c.id] = replace(c, host=c.host or name)
+        warnings += [f"{name}: {w}" for w in snap.warnings]
+        nodes = nodes or snap.nodes
+        services = services or snap.services
+    warnings += [f"{h.name}: could not be captured: {h.error}" for h in hosts if h.error]
+    return replace(
+        parts[0][1],
+        networks=tuple(sorted(networks.values(), key=lambda n: (n.name, n.host, n.id))),
+        containers=tuple(sorted(containers.values(), key=lambda c: (c.name, c.host, c.id))),
+        source=" + ".join(source for source, snap, _ in captures if snap is not None),
+        inspected=all(s.inspected for _, s in parts),
+        warnings=tuple(warnings),
+        hosts=tuple(hosts),
+        nodes=nodes,
+        services=services,
+    )
