@@ -10,13 +10,10 @@ compose projects.
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from visualizer.model import Container, Endpoint, Engine, Network, Port, Snapshot, Subnet
 from visualizer.sources.snapshot import dumps
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 ENGINE = Engine(
     id="SYNT:HETI:C000",
@@ -142,7 +139,22 @@ def synthetic(containers: int, networks: int, *, seed: int = 7) -> Snapshot:
     )
 
 
-def write(path: Path, containers: int, networks: int) -> Path:
+def write(path: str | Path, containers: int, networks: int) -> Path:
     """Write a synthetic snapshot file."""
-    path.write_text(dumps(synthetic(containers, networks)))
-    return path
+    target = Path(path)
+    target.write_text(dumps(synthetic(containers, networks)))
+    return target
+
+
+def write_estate(path: str, hosts: int, containers: int, networks: int) -> None:
+    """`hosts` synthetic engines merged as `netviz -H … -H …` merges them (names collide)."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from visualizer.sources.merge import merge  # noqa: PLC0415
+
+    parts = []
+    for i in range(hosts):
+        snap = synthetic(containers, networks, seed=100 + i)
+        engine = replace(snap.engine, id=f"SYNT:HOST:{i:04d}", name=f"host{i:02d}")
+        parts.append((f"ssh://host{i:02d}", replace(snap, engine=engine), None))
+    Path(path).write_text(dumps(merge(parts)))

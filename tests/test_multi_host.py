@@ -95,7 +95,7 @@ def test_a_nodes_own_view_of_a_task_replaces_the_managers(snap):
     assert own.id == seen_by_manager.id
     assert seen_by_manager.hostname is None  # the manager knows it from /tasks only
     assert own.hostname is not None  # inspected on node 2
-    # the host-mode port is in the task's status and in the node's own port data alike
+    # the host-mode port: from the service's spec for the manager, from port data on the node
     assert {(p.host_port, p.container_port) for p in seen_by_manager.ports} == {(18081, 80)}
     assert {(p.host_port, p.container_port) for p in own.ports} == {(18081, 80)}
 
@@ -277,3 +277,12 @@ def test_diff_of_two_estates_keeps_hosts_apart(snap):
     changes = {(c.kind, c.change, c.subject) for c in diff_graphs(g, nv.build_graph(later)).changes}
     assert ("endpoint", "removed", "nvs-b3@swarmlab-node3/bridge") in changes
     assert ("endpoint", "added", "nvs-b3@swarmlab-node2/bridge") in changes
+
+
+def test_nodes_not_captured_are_still_hosts_of_the_picture():
+    partial = swarm_snapshot(nodes=(1, 2))
+    assert [h.name for h in partial.hosts] == NODES
+    node3 = next(h for h in partial.hosts if h.name == "swarmlab-node3")
+    assert node3.source == "swarm node (seen from a manager)" and node3.engine.server_version
+    assert task(partial, "nvs-web", "swarmlab-node3").hostname is None  # known from /tasks only
+    assert task(partial, "nvs-web", "swarmlab-node2").hostname is not None  # node 2's own view

@@ -193,7 +193,6 @@ class Reachability:
         self._where = {
             k: self._rec[o].host if o is not None else "" for k, o in self._owner.items()
         }
-        snapshot = g.graph.get("snapshot")
         self._dnsrr = {
             s.name for s in getattr(snapshot, "services", ()) if s.endpoint_mode == "dnsrr"
         }

@@ -58,6 +58,12 @@ def merge(captures: Sequence[tuple[str, Snapshot | None, str | None]]) -> Snapsh
         nodes = nodes or snap.nodes
         services = services or snap.services
     warnings += [f"{h.name}: could not be captured: {h.error}" for h in hosts if h.error]
+    known = {h.name for h in hosts}
+    for _, snap in parts:
+        for h in snap.hosts:  # swarm nodes known only from a manager
+            if h.name not in known:
+                known.add(h.name)
+                hosts.append(h)
     return replace(
         parts[0][1],
         networks=tuple(sorted(networks.values(), key=lambda n: (n.name, n.host, n.id))),

@@ -248,7 +248,7 @@ def _task_container(
         id=container_id,
         name=name,
         image=image,
-        state="running" if state == "running" else state,
+        state=state,
         network_mode=min((e.network_name for e in endpoints), default="default"),
         labels={
             SWARM_SERVICE_LABEL: service.name,
