@@ -10,7 +10,7 @@ points and every separator but the plain space."""
 
 
 def visible(text: str) -> str:
-    r"""Show control, bidi-override and other invisible characters as `\uXXXX` escapes.
+    r"""Show control, bidi-override and other invisible characters as escapes like `\u202e`.
 
     A name carrying U+202E (right-to-left override) or a newline then reads literally
     instead of reordering or breaking the output it lands in. Printable text, backslashes
