@@ -327,6 +327,11 @@ class ServicePort:
     mode: str = "ingress"
     """`ingress` (the routing mesh: every node, all interfaces) or `host` (the task's node)."""
 
+    @property
+    def text(self) -> str:
+        """As diagrams and reports show it, e.g. `8080→80/tcp (ingress)`."""
+        return f"{self.published}→{self.target}/{self.protocol} ({self.mode})"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VirtualIP:

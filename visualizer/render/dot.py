@@ -231,9 +231,7 @@ def _services(
         if not tasks:
             continue
         replicas = f"{service.replicas} replicas" if service.replicas is not None else service.mode
-        ports = ", ".join(
-            f"{p.published}→{p.target}/{p.protocol} ({p.mode})" for p in service.ports
-        )
+        ports = ", ".join(p.text for p in service.ports)
         rows = [
             f"<B>service {h(shorten(service.name, NAME_LIMIT))}</B>",
             f"<FONT POINT-SIZE='9'>{h(replicas)} · endpoint {h(service.endpoint_mode)}</FONT>",

@@ -173,7 +173,7 @@ def _services(snapshot: Snapshot, shown: list[Container]) -> list[str]:
     out.append("|---|---|---|---|---|")
     for s in sorted(snapshot.services, key=lambda s: s.name):
         mode = s.mode + (f" ({s.replicas})" if s.replicas is not None else "")
-        ports = ", ".join(f"{p.published}→{p.target}/{p.protocol} ({p.mode})" for p in s.ports)
+        ports = ", ".join(p.text for p in s.ports)
         tasks = ", ".join(
             md(c.name) + (f" on {md(c.host)}" if c.host else "")
             for c in shown
