@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import visualizer as nv
@@ -172,7 +172,6 @@ def test_hostile_names_are_text_in_the_svg():
 
 
 @needs_dot
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.text(min_size=1, max_size=30), min_size=3, max_size=6))
 def test_any_text_renders(names):
     snap = hostile_snapshot(names)
