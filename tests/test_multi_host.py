@@ -18,6 +18,7 @@ from conftest import load_raw, run_cli, swarm_snapshot
 import visualizer as nv
 from visualizer.analysis.findings import audit_findings
 from visualizer.analysis.reachability import Reachability
+from visualizer.render.report import render_report
 from visualizer.sources.merge import merge
 from visualizer.sources.parse import parse_capture
 from visualizer.sources.snapshot import dumps, loads
@@ -286,3 +287,60 @@ def test_nodes_not_captured_are_still_hosts_of_the_picture():
     assert node3.source == "swarm node (seen from a manager)" and node3.engine.server_version
     assert task(partial, "nvs-web", "swarmlab-node3").hostname is None  # known from /tasks only
     assert task(partial, "nvs-web", "swarmlab-node2").hostname is not None  # node 2's own view
+
+
+@pytest.fixture(scope="module")
+def two_swarms():
+    """Swarm A (nodes 1 and 2) and swarm B (node 3), each running the same stack.
+
+    tests/data/swarm-{a,b}-raw.json come from scripts/record-two-swarms.sh: each swarm has an
+    overlay `nvs-app` and a service `nvs-web` on it; A's is dnsrr with 2 tasks published in
+    host mode, B's a VIP service with two tasks published on the ingress mesh.
+    """
+    return merge(
+        [(f"swarm-{x}", parse_capture(load_raw(f"swarm-{x}-raw.json")), None) for x in "ab"]
+    )
+
+
+def test_two_swarms_keep_each_ones_nodes_and_services(two_swarms):
+    assert sorted(n.hostname for n in two_swarms.nodes) == NODES
+    assert sorted((s.name, s.endpoint_mode) for s in two_swarms.services) == [
+        ("nvs-web", "dnsrr"),
+        ("nvs-web", "vip"),
+    ]
+    assert sorted(h.name for h in two_swarms.hosts) == NODES
+
+
+def test_two_swarms_same_named_overlays_are_two_networks(two_swarms):
+    apps = {n.id for n in two_swarms.networks if n.name == "nvs-app" and n.host == ""}
+    assert len(apps) == 2
+    model = Reachability(nv.build_graph(two_swarms))
+    a1, a2 = (task(two_swarms, "nvs-web", h) for h in ("swarmlab-node1", "swarmlab-node2"))
+    b1, b2 = sorted(c.name for c in two_swarms.containers if c.host == "swarmlab-node3")
+    (a_app,) = {ep.network_id for ep in a1.endpoints} & apps
+    (b_app,) = apps - {a_app}
+    in_a = verdict(model, a1.name, a2.name)
+    assert in_a.reachable and in_a.via == (f"nvs-app@{a_app[:12]}",)
+    assert "nvs-web" in in_a.names  # A's service is dnsrr: its name lists A's tasks
+    in_b = verdict(model, b1, b2)
+    assert in_b.reachable and f"nvs-app@{b_app[:12]}" in in_b.via
+    assert any(via.startswith("ingress@") for via in in_b.via)  # each swarm has an `ingress`
+    assert "tasks.nvs-web" in in_b.names
+    assert "nvs-web" not in in_b.names  # B's service of the same name is VIP
+    assert not verdict(model, a1.name, b1).reachable  # another swarm's overlay, same name
+
+
+def test_two_swarms_findings_and_report_name_each_service(two_swarms):
+    web = {s.endpoint_mode: f"nvs-web@{s.id[:12]}" for s in two_swarms.services}
+    apps = [f"nvs-app@{n.id[:12]}" for n in two_swarms.networks if n.name == "nvs-app"]
+    found = audit_findings(two_swarms)
+    a16 = [s.name for f in found if f.id == "A16" and f.status == "open" for s in f.subjects]
+    assert a16 == [web["vip"]]  # B's ingress port; A publishes in host mode
+    a18 = sorted(s.name for f in found if f.id == "A18" for s in f.subjects)
+    assert a18 == sorted([*apps, "swarmlab-net"])  # the lab's own attachable overlay in A
+    g = nv.build_graph(two_swarms)
+    dot = nv.render(g, nv.Format.DOT).text
+    assert all(f"service {name}" in dot for name in web.values())
+    report = render_report(g, nv.RenderOptions(), nv.analyse(g))[0]
+    assert f"| {web['dnsrr']} | replicated (2) | dnsrr | 18081→80/tcp (host) |" in report
+    assert f"| {web['vip']} | replicated (2) | vip | 18080→80/tcp (ingress) |" in report

@@ -280,8 +280,14 @@ class Container:
         """Compose service the container runs, if any."""
         return self.labels.get(COMPOSE_SERVICE_LABEL)
 
+    @property
+    def swarm_service(self) -> str | None:
+        """ID of the swarm service whose task the container is, if any."""
+        return self.labels.get(SWARM_SERVICE_ID_LABEL)
+
 
 SWARM_SERVICE_LABEL = "com.docker.swarm.service.name"
+SWARM_SERVICE_ID_LABEL = "com.docker.swarm.service.id"
 SWARM_TASK_LABEL = "com.docker.swarm.task.id"
 
 
@@ -393,12 +399,21 @@ class Snapshot:
         return self.engine
 
 
-def qualified_names(items: Iterable[Container | Network]) -> dict[str, str]:
-    """ID → how to name it: `host/name` where several hosts use the name, else the name.
+def qualified_names(items: Iterable[Container | Network | Service]) -> dict[str, str]:
+    """ID → how to name it: the name, or `host/name` where several objects use the name.
 
     In a snapshot of several engines every host has a `bridge` network, and two hosts may run
-    a container of the same name; reports and `find` need to tell them apart.
+    a container of the same name; reports and `find` need to tell them apart. Objects of a
+    swarm have no host, and two swarms each have an `ingress` (and often the same stack): those
+    are told apart by short ID, `name@0123456789ab`, as is what still collides.
     """
     seen = list(items)
     count = Counter(x.name for x in seen)
-    return {x.id: f"{x.host}/{x.name}" if count[x.name] > 1 and x.host else x.name for x in seen}
+    names = {
+        x.id: f"{host}/{x.name}"
+        if count[x.name] > 1 and (host := getattr(x, "host", ""))
+        else x.name
+        for x in seen
+    }
+    again = Counter(names.values())
+    return {i: f"{n}@{i[:12]}" if again[n] > 1 else n for i, n in names.items()}

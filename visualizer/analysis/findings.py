@@ -98,9 +98,9 @@ class Subject:
     kind: str
     """`container`, `network`, `engine`, `service` or `port`."""
     name: str
-    """Its name; `host/name` when several hosts of the snapshot use the name."""
-    host: str = ""
-    """The host of a container or network, in a snapshot of several engines."""
+    """Its name; `host/name` (or `name@short-ID`) when several objects of the snapshot use it."""
+    id: str = ""
+    """The engine ID of a container, network or service: how its name is qualified."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -169,27 +169,25 @@ def audit_findings(snapshot: Snapshot) -> list[Finding]:
 
 
 def _qualify(found: list[Finding], snapshot: Snapshot) -> list[Finding]:
-    """Name subjects `host/name` where several hosts use the name."""
-    labels = {
-        "container": set(qualified_names(snapshot.containers).values()),
-        "network": set(qualified_names(snapshot.networks).values()),
-    }
+    """Name subjects as every output does where several objects share a name."""
+    names = (
+        qualified_names(snapshot.containers)
+        | qualified_names(snapshot.networks)
+        | qualified_names(snapshot.services)
+    )
 
     def fix(s: Subject) -> Subject:
-        qualified = f"{s.host}/{s.name}"
-        return replace(s, name=qualified) if s.host and qualified in labels[s.kind] else s
+        return replace(s, name=names.get(s.id, s.name))
 
-    if not snapshot.hosts:
-        return found
     return [replace(f, subjects=tuple(fix(s) for s in f.subjects)) for f in found]
 
 
 def _c(c: Container) -> Subject:
-    return Subject(kind="container", name=c.name, host=c.host)
+    return Subject(kind="container", name=c.name, id=c.id)
 
 
 def _n(n: Network) -> Subject:
-    return Subject(kind="network", name=n.name, host=n.host)
+    return Subject(kind="network", name=n.name, id=n.id)
 
 
 def _host_mode(containers: Iterable[Container]) -> list[Finding]:
@@ -730,17 +728,17 @@ def _swarm(snapshot: Snapshot) -> list[Finding]:
         if not ingress:
             continue
         text = ", ".join(f"{p.published}->{p.target}/{p.protocol}" for p in ingress)
-        nodes = len(snapshot.nodes) or "every"
         found.append(
             Finding(
                 id="A16",
                 severity=Severity.MEDIUM,
                 title="Swarm service published through the ingress mesh",
-                subjects=(Subject(kind="service", name=service.name),),
+                subjects=(Subject(kind="service", name=service.name, id=service.id),),
                 explanation=(
                     f"Service {service.name} publishes {text} in ingress mode: open on all "
-                    f"interfaces of {nodes} nodes, whichever runs a task, and invisible in "
-                    "container port data. Publish in host mode, or put a proxy in front."
+                    "interfaces of every node of its swarm, whichever runs a task, and "
+                    "invisible in container port data. Publish in host mode, or put a proxy "
+                    "in front."
                 ),
                 cis="5.14",
                 detail=text,

@@ -194,7 +194,7 @@ class Reachability:
             k: self._rec[o].host if o is not None else "" for k, o in self._owner.items()
         }
         self._dnsrr = {
-            s.name for s in getattr(snapshot, "services", ()) if s.endpoint_mode == "dnsrr"
+            s.id for s in getattr(snapshot, "services", ()) if s.endpoint_mode == "dnsrr"
         }
 
     # ---- lookups -------------------------------------------------------------------------
@@ -443,7 +443,7 @@ class Reachability:
         service = c.labels.get(SWARM_SERVICE_LABEL)
         if service and self._net[nkey].driver == "overlay":
             names.append(f"tasks.{service}")  # R20: every task of the service
-            if service in self._dnsrr:
+            if c.swarm_service in self._dnsrr:
                 names.append(service)  # dnsrr: the service name lists the tasks, not a VIP
         names.extend(ep.dns_names or ())
         names.extend(ep.aliases or ())

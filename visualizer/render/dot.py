@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from visualizer.analysis.peering import PEERING_TEXT, Peering, peering
 from visualizer.graph import containers, engine_of, labels, networks
-from visualizer.model import SWARM_SERVICE_LABEL
+from visualizer.model import qualified_names
 from visualizer.render.dotlib import FONT, Html, attrs, h, table
 from visualizer.text import short_id, shorten, visible
 
@@ -226,14 +226,16 @@ def _services(
     """Swarm services, each joined to the task containers drawn."""
     snapshot = g.graph.get("snapshot")
     out = []
-    for i, service in enumerate(sorted(getattr(snapshot, "services", ()), key=lambda s: s.name)):
-        tasks = [ids[k] for k, c in ctrs if c.labels.get(SWARM_SERVICE_LABEL) == service.name]
+    services = sorted(getattr(snapshot, "services", ()), key=lambda s: (s.name, s.id))
+    names = qualified_names(services)
+    for i, service in enumerate(services):
+        tasks = [ids[k] for k, c in ctrs if c.swarm_service == service.id]
         if not tasks:
             continue
         replicas = f"{service.replicas} replicas" if service.replicas is not None else service.mode
         ports = ", ".join(p.text for p in service.ports)
         rows = [
-            f"<B>service {h(shorten(service.name, NAME_LIMIT))}</B>",
+            f"<B>service {h(shorten(names[service.id], NAME_LIMIT))}</B>",
             f"<FONT POINT-SIZE='9'>{h(replicas)} · endpoint {h(service.endpoint_mode)}</FONT>",
         ]
         if ports:

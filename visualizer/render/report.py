@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from visualizer import __version__
 from visualizer.analysis.peering import PEERING_TEXT, peering
 from visualizer.graph import containers, engine_of, networks
-from visualizer.model import SWARM_SERVICE_LABEL
+from visualizer.model import qualified_names
 from visualizer.render.mermaid import render_mermaid
 from visualizer.text import markdown as md
 
@@ -171,16 +171,17 @@ def _services(snapshot: Snapshot, shown: list[Container]) -> list[str]:
     """Swarm services: how their name resolves, where their tasks run, what they publish."""
     out = ["## Swarm services", "", "| service | mode | endpoint | published | tasks |"]
     out.append("|---|---|---|---|---|")
-    for s in sorted(snapshot.services, key=lambda s: s.name):
+    names = qualified_names(snapshot.services)
+    for s in sorted(snapshot.services, key=lambda s: (s.name, s.id)):
         mode = s.mode + (f" ({s.replicas})" if s.replicas is not None else "")
         ports = ", ".join(p.text for p in s.ports)
         tasks = ", ".join(
             md(c.name) + (f" on {md(c.host)}" if c.host else "")
             for c in shown
-            if c.labels.get(SWARM_SERVICE_LABEL) == s.name
+            if c.swarm_service == s.id
         )
         out.append(
-            f"| {md(s.name)} | {md(mode)} | {md(s.endpoint_mode)} | {md(ports) or 'none'} | "
+            f"| {md(names[s.id])} | {md(mode)} | {md(s.endpoint_mode)} | {md(ports) or 'none'} | "
             f"{tasks or 'none'} |"
         )
     return [*out, ""]

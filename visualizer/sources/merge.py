@@ -42,8 +42,8 @@ def merge(captures: Sequence[tuple[str, Snapshot | None, str | None]]) -> Snapsh
         raise ValueError(msg)
     networks: dict[str, Network] = {}
     containers: dict[str, Container] = {}
-    nodes: tuple[SwarmNode, ...] = ()
-    services: tuple[Service, ...] = ()
+    nodes: dict[str, SwarmNode] = {}  # by ID: two managers of one swarm list the same
+    services: dict[str, Service] = {}
     for name, snap in parts:
         for n in snap.networks:
             if n.scope == "local":
@@ -55,8 +55,8 @@ def merge(captures: Sequence[tuple[str, Snapshot | None, str | None]]) -> Snapsh
             if c.id not in containers or own:  # a task's container: the node's own view wins
                 containers[c.id] = replace(c, host=c.host or name)
         warnings += [f"{name}: {w}" for w in snap.warnings]
-        nodes = nodes or snap.nodes
-        services = services or snap.services
+        nodes |= {n.id: n for n in snap.nodes if n.id not in nodes}
+        services |= {s.id: s for s in snap.services if s.id not in services}
     warnings += [f"{h.name}: could not be captured: {h.error}" for h in hosts if h.error]
     known = {h.name for h in hosts}
     for _, snap in parts:
@@ -72,6 +72,6 @@ def merge(captures: Sequence[tuple[str, Snapshot | None, str | None]]) -> Snapsh
         inspected=all(s.inspected for _, s in parts),
         warnings=tuple(warnings),
         hosts=tuple(hosts),
-        nodes=nodes,
-        services=services,
+        nodes=tuple(nodes.values()),
+        services=tuple(services.values()),
     )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from visualizer.errors import EngineError
 from visualizer.model import (
+    SWARM_SERVICE_ID_LABEL,
     SWARM_SERVICE_LABEL,
     SWARM_TASK_LABEL,
     Container,
@@ -252,6 +253,7 @@ def _task_container(
         network_mode=min((e.network_name for e in endpoints), default="default"),
         labels={
             SWARM_SERVICE_LABEL: service.name,
+            SWARM_SERVICE_ID_LABEL: service.id,
             SWARM_TASK_LABEL: task_id,
             "com.docker.swarm.node.id": node_id,
         },
