@@ -141,7 +141,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[  # noqa: ARG001 - handled eagerly by the callback
+    version: Annotated[
         bool,
         typer.Option(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."
@@ -159,6 +159,7 @@ def _root(
 
 @app.command()
 def render(
+    ctx: typer.Context,
     fmt: Annotated[
         Format | None,
         typer.Option(
@@ -231,19 +232,7 @@ def render(
     selection = Selection(filters=parse_filters(filters or ()), hide_unused_builtin=no_builtin)
     try:
         snap = _load(
-            Source(
-                host,
-                context,
-                from_file,
-                demo,
-                timeout,
-                compose,
-                project_name,
-                profiles,
-                env_file,
-                compose_naming,
-                all_contexts,
-            ),
+            Source.given(ctx),
             inspect=inspect,
         )
     except EngineError as exc:
@@ -265,6 +254,7 @@ def render(
 
 @app.command()
 def snapshot(
+    ctx: typer.Context,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -294,19 +284,7 @@ def snapshot(
     from visualizer import api  # noqa: PLC0415
 
     snap = _load(
-        Source(
-            host,
-            context,
-            from_file,
-            demo,
-            timeout,
-            compose,
-            project_name,
-            profiles,
-            env_file,
-            compose_naming,
-            all_contexts,
-        ),
+        Source.given(ctx),
         inspect=inspect,
     )
     destination = None if output is None or str(output) == "-" else output
@@ -326,6 +304,7 @@ class FailOn(StrEnum):
 
 @app.command()
 def audit(
+    ctx: typer.Context,
     fmt: Annotated[
         AuditFormat, typer.Option("-f", "--format", help="Output format.")
     ] = AuditFormat.TABLE,
@@ -386,19 +365,7 @@ def audit(
     rules = api.load_policy(policy) if policy is not None else None
     before = api.load_baseline(baseline) if baseline is not None else None
     snap = _load(
-        Source(
-            host,
-            context,
-            from_file,
-            demo,
-            timeout,
-            compose,
-            project_name,
-            profiles,
-            env_file,
-            compose_naming,
-            all_contexts,
-        ),
+        Source.given(ctx),
         inspect=inspect,
     )
     graph = api.build_graph(snap)
@@ -414,6 +381,7 @@ def audit(
 
 @app.command()
 def reach(
+    ctx: typer.Context,
     source: Annotated[
         str, typer.Argument(help="Container that connects (name, host/name or ID prefix).")
     ],
@@ -440,19 +408,7 @@ def reach(
 
     graph = api.build_graph(
         _load(
-            Source(
-                host,
-                context,
-                from_file,
-                demo,
-                timeout,
-                compose,
-                project_name,
-                profiles,
-                env_file,
-                compose_naming,
-                all_contexts,
-            ),
+            Source.given(ctx),
             inspect=inspect,
         )
     )
@@ -474,6 +430,7 @@ def reach(
 
 @app.command()
 def matrix(
+    ctx: typer.Context,
     fmt: Annotated[
         MatrixFormat, typer.Option("-f", "--format", help="Output format.")
     ] = MatrixFormat.TEXT,
@@ -501,19 +458,7 @@ def matrix(
     selection = Selection(filters=parse_filters(filters or ()))
     graph = api.build_graph(
         _load(
-            Source(
-                host,
-                context,
-                from_file,
-                demo,
-                timeout,
-                compose,
-                project_name,
-                profiles,
-                env_file,
-                compose_naming,
-                all_contexts,
-            ),
+            Source.given(ctx),
             inspect=False,
         )
     )
@@ -600,6 +545,7 @@ def _restrict(
 
 @app.command()
 def report(
+    ctx: typer.Context,
     output: Annotated[
         Path | None,
         typer.Option("-o", "--output", help="File to write [default: stdout].", show_default=False),
@@ -632,19 +578,7 @@ def report(
     selection = Selection(filters=parse_filters(filters or ()))
     graph = api.build_graph(
         _load(
-            Source(
-                host,
-                context,
-                from_file,
-                demo,
-                timeout,
-                compose,
-                project_name,
-                profiles,
-                env_file,
-                compose_naming,
-                all_contexts,
-            ),
+            Source.given(ctx),
             inspect=inspect,
         )
     )
@@ -886,6 +820,24 @@ class Source:
     env_file: Path | None = None
     naming: str = "v2"
     all_contexts: bool = False
+
+    @classmethod
+    def given(cls, ctx: typer.Context) -> Source:
+        """The source options of the running command (every one declares the same set)."""
+        p = ctx.params
+        return cls(
+            host=p["host"],
+            context=p["context"],
+            from_file=p["from_file"],
+            demo=p["demo"],
+            timeout=p["timeout"],
+            compose=p["compose"],
+            project_name=p["project_name"],
+            profiles=p["profiles"],
+            env_file=p["env_file"],
+            naming=p["compose_naming"],
+            all_contexts=p["all_contexts"],
+        )
 
     def targets(self) -> list[EngineTarget]:
         """The engines named: each -H, each -c, every context, or the default one."""
