@@ -330,6 +330,14 @@ def test_two_swarms_same_named_overlays_are_two_networks(two_swarms):
     assert not verdict(model, a1.name, b1).reachable  # another swarm's overlay, same name
 
 
+def test_two_swarms_graph_json_joins_tasks_to_their_own_service(two_swarms):
+    body = json.loads(nv.render(nv.build_graph(two_swarms), nv.Format.JSON).text)
+    hosts = {n["id"]: n["host"] for n in body["nodes"]}
+    tasks = {s["endpoint_mode"]: {hosts[t] for t in s["tasks"]} for s in body["graph"]["services"]}
+    assert tasks == {"dnsrr": {"swarmlab-node1", "swarmlab-node2"}, "vip": {"swarmlab-node3"}}
+    assert all(len(s["tasks"]) == 2 for s in body["graph"]["services"])
+
+
 def test_two_swarms_findings_and_report_name_each_service(two_swarms):
     web = {s.endpoint_mode: f"nvs-web@{s.id[:12]}" for s in two_swarms.services}
     apps = [f"nvs-app@{n.id[:12]}" for n in two_swarms.networks if n.name == "nvs-app"]

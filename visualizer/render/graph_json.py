@@ -111,7 +111,10 @@ def render_graph_json(g: nx.Graph[str], analysis: Analysis | None = None) -> str
                 }
                 for h in getattr(snapshot, "hosts", ())
             ],
-            "services": [_service(s) for s in getattr(snapshot, "services", ())],
+            "services": [
+                _service(s, [key for key, c in containers(g) if c.swarm_service == s.id])
+                for s in getattr(snapshot, "services", ())
+            ],
         },
         "nodes": nodes,
         "links": links,
@@ -128,8 +131,9 @@ def _port(p: Port) -> dict[str, Any]:
     }
 
 
-def _service(s: Service) -> dict[str, Any]:
+def _service(s: Service, tasks: list[str]) -> dict[str, Any]:
     return {
+        "id": f"service:{s.id}",
         "name": s.name,
         "mode": s.mode,
         "replicas": s.replicas,
@@ -138,4 +142,5 @@ def _service(s: Service) -> dict[str, Any]:
             {"published": p.published, "target": p.target, "protocol": p.protocol, "mode": p.mode}
             for p in s.ports
         ],
+        "tasks": tasks,
     }
