@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from visualizer.errors import UsageError
 
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from visualizer.model import Container, Engine, Network, Snapshot
+
+K = TypeVar("K")
 
 NETWORK, CONTAINER = 0, 1
 
@@ -129,6 +131,15 @@ def containers(g: nx.Graph[str]) -> list[tuple[str, Container]]:
     """Container nodes with their records, sorted by name, host, then ID."""
     items = [(k, d["record"]) for k, d in g.nodes(data=True) if d["bipartite"] == CONTAINER]
     return sorted(items, key=lambda kv: (kv[1].name, kv[1].host, kv[1].id))
+
+
+def tasks_by_service(items: Iterable[tuple[K, Container]]) -> dict[str, list[K]]:
+    """Swarm service ID → what stands for each of its task containers, in the order given."""
+    found: dict[str, list[K]] = defaultdict(list)
+    for item, c in items:
+        if c.swarm_service:
+            found[c.swarm_service].append(item)
+    return found
 
 
 FILTER_KEYS = ("network", "driver", "label", "project")

@@ -23,7 +23,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.peering import PEERING_TEXT, Peering, peering
-from visualizer.graph import containers, engine_of, labels, networks
+from visualizer.graph import containers, engine_of, labels, networks, tasks_by_service
 from visualizer.model import qualified_names
 from visualizer.render.dotlib import FONT, Html, attrs, h, table
 from visualizer.text import short_id, shorten, visible
@@ -228,8 +228,9 @@ def _services(
     out = []
     services = sorted(getattr(snapshot, "services", ()), key=lambda s: (s.name, s.id))
     names = qualified_names(services)
+    of = tasks_by_service((ids[k], c) for k, c in ctrs)
     for i, service in enumerate(services):
-        tasks = [ids[k] for k, c in ctrs if c.swarm_service == service.id]
+        tasks = of.get(service.id)
         if not tasks:
             continue
         replicas = f"{service.replicas} replicas" if service.replicas is not None else service.mode

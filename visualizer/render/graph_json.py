@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from visualizer import __version__
 from visualizer.analysis.peering import peering
-from visualizer.graph import containers, engine_of, labels, networks
+from visualizer.graph import containers, engine_of, labels, networks, tasks_by_service
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -30,6 +30,7 @@ def render_graph_json(g: nx.Graph[str], analysis: Analysis | None = None) -> str
     snapshot: Snapshot | None = g.graph.get("snapshot")
     marks = analysis.marks() if analysis is not None else {}
     names = labels(g)
+    tasks = tasks_by_service(containers(g))
     nodes: list[dict[str, Any]] = []
     for key, net in networks(g):
         nodes.append(
@@ -112,8 +113,7 @@ def render_graph_json(g: nx.Graph[str], analysis: Analysis | None = None) -> str
                 for h in getattr(snapshot, "hosts", ())
             ],
             "services": [
-                _service(s, [key for key, c in containers(g) if c.swarm_service == s.id])
-                for s in getattr(snapshot, "services", ())
+                _service(s, tasks.get(s.id, [])) for s in getattr(snapshot, "services", ())
             ],
         },
         "nodes": nodes,

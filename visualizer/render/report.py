@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from visualizer import __version__
 from visualizer.analysis.peering import PEERING_TEXT, peering
-from visualizer.graph import containers, engine_of, networks
+from visualizer.graph import containers, engine_of, networks, tasks_by_service
 from visualizer.model import qualified_names
 from visualizer.render.mermaid import render_mermaid
 from visualizer.text import markdown as md
@@ -172,13 +172,12 @@ def _services(snapshot: Snapshot, shown: list[Container]) -> list[str]:
     out = ["## Swarm services", "", "| service | mode | endpoint | published | tasks |"]
     out.append("|---|---|---|---|---|")
     names = qualified_names(snapshot.services)
+    of = tasks_by_service((c, c) for c in shown)
     for s in sorted(snapshot.services, key=lambda s: (s.name, s.id)):
         mode = s.mode + (f" ({s.replicas})" if s.replicas is not None else "")
         ports = ", ".join(p.text for p in s.ports)
         tasks = ", ".join(
-            md(c.name) + (f" on {md(c.host)}" if c.host else "")
-            for c in shown
-            if c.swarm_service == s.id
+            md(c.name) + (f" on {md(c.host)}" if c.host else "") for c in of.get(s.id, ())
         )
         out.append(
             f"| {md(names[s.id])} | {md(mode)} | {md(s.endpoint_mode)} | {md(ports) or 'none'} | "
