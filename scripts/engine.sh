@@ -4,6 +4,7 @@
 #   scripts/engine.sh up      install what is missing, start dockerd if no engine answers, build the image
 #   scripts/engine.sh start   start dockerd if no engine answers (root only)
 #   scripts/engine.sh image   build the image if it is missing
+#   scripts/engine.sh graphviz  install Graphviz if `dot` is missing (the README's first command)
 # No registry is needed: the image is busybox-static imported from a folder.
 set -euo pipefail
 
@@ -13,6 +14,15 @@ LOG=${NETVIZ_DOCKERD_LOG:-/tmp/netviz-dockerd.log}
 log() { printf 'engine.sh: %s\n' "$*" >&2; }
 engine_up() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
+apt_install() {  # install Debian packages, refreshing the package lists when that is needed
+  [ "$(id -u)" = 0 ] || { log "missing $* and not root: install them first"; return 1; }
+  log "installing $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/tmp/netviz-apt.log 2>&1 || {
+    apt-get update -qq >/dev/null 2>&1
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/tmp/netviz-apt.log 2>&1
+  }
+}
+
 install_packages() {
   local missing=()
   command -v dockerd >/dev/null || missing+=(docker.io)
@@ -20,13 +30,7 @@ install_packages() {
   [ -x /bin/busybox ] || missing+=(busybox-static)
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   command -v chromium >/dev/null || missing+=(chromium)   # the HTML output's browser tests
-  [ ${#missing[@]} -eq 0 ] && return 0
-  [ "$(id -u)" = 0 ] || { log "missing ${missing[*]} and not root: install them first"; return 1; }
-  log "installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/tmp/netviz-apt.log 2>&1 || {
-    apt-get update -qq >/dev/null 2>&1
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/tmp/netviz-apt.log 2>&1
-  }
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
 start_engine() {
@@ -62,5 +66,6 @@ case "${1:-up}" in
   up) install_packages; start_engine; build_image ;;
   start) start_engine ;;
   image) build_image ;;
-  *) sed -n '2,6p' "$0"; exit 2 ;;
+  graphviz) command -v dot >/dev/null || apt_install graphviz ;;
+  *) sed -n '2,7p' "$0"; exit 2 ;;
 esac

@@ -31,7 +31,7 @@ def test_readme_opens_with_the_two_commands():
     assert head.strip() == "# docker-netviz"
     lines = [ln.split("#")[0].strip() for ln in first_block(README).splitlines() if ln.strip()]
     assert lines == [
-        "python3 -m pip install -e . && netviz render --fallback-demo",
+        "scripts/engine.sh graphviz && python3 -m pip install -e . && netviz render --fallback-demo",
         "python3 -m pip install -e '.[test]' && python3 -m pytest",
     ]
 
