@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.findings import Severity
+from visualizer.render.terminal import print_to_text
 from visualizer.text import visible
 
 if TYPE_CHECKING:
@@ -25,21 +25,7 @@ STYLES = {
 
 def render_audit_table(report: AuditReport, *, color: bool = False, width: int = 120) -> str:
     """The audit as terminal text (ANSI colours when `color`)."""
-    from rich.console import Console  # noqa: PLC0415
-
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-    )
-    for part in _parts(report):
-        console.print(part)
-    return buffer.getvalue()
+    return print_to_text(_parts(report), width=width, color=color)
 
 
 def _t(text: str) -> RenderableType:

@@ -7,6 +7,7 @@ import io
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.matrix import Cell
+from visualizer.render.terminal import print_to_text
 from visualizer.text import csv_cell, visible
 
 if TYPE_CHECKING:
@@ -21,7 +22,6 @@ LEGEND = (
 
 def render_matrix_text(matrix: Matrix, *, color: bool = False, width: int = 200) -> str:
     """A rich table, one row per source container."""
-    from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
     from rich.text import Text  # noqa: PLC0415
 
@@ -40,17 +40,7 @@ def render_matrix_text(matrix: Matrix, *, color: bool = False, width: int = 200)
         table.add_row(
             Text(f"{i} {visible(name)}"), *(Text(SYMBOLS[c], style=styles[c]) for c in row)
         )
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        no_color=not color,
-        color_system="standard" if color else None,
-        highlight=False,
-    )
-    console.print(table)
-    return buffer.getvalue()
+    return print_to_text([table], width=width, color=color)
 
 
 def render_matrix_csv(matrix: Matrix) -> str:

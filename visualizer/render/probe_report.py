@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import TYPE_CHECKING
 
+from visualizer.render.terminal import print_to_text
 from visualizer.text import visible
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from visualizer.probe import ProbeReport
 
 KIND_TEXT = {"ip": "IP (ping)", "name": "by name (ping)", "tcp": "published port (TCP)"}
@@ -44,19 +46,10 @@ def render_probe_json(report: ProbeReport) -> str:
 
 def render_probe_table(report: ProbeReport, *, color: bool = False, width: int = 120) -> str:
     """Mismatches in full, then a summary; skipped containers and pairs with their reason."""
-    from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
     from rich.text import Text  # noqa: PLC0415
 
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        no_color=not color,
-        color_system="standard" if color else None,
-        highlight=False,
-    )
+    parts: list[RenderableType] = []
     if report.mismatches:
         table = Table(title="Model and reality disagree", expand=True)
         for col in ("from", "to", "check", "probe", "model", "reality"):
@@ -70,7 +63,7 @@ def render_probe_table(report: ProbeReport, *, color: bool = False, width: int =
                 "yes" if o.check.expected else "no",
                 Text("yes" if o.observed else "no", style="bold red"),
             )
-        console.print(table)
+        parts.append(table)
     skipped = sorted(set(report.skipped))
     if skipped:
         table = Table(title="Not probed", expand=True)
@@ -78,14 +71,14 @@ def render_probe_table(report: ProbeReport, *, color: bool = False, width: int =
         table.add_column("why")
         for subject, reason in skipped:
             table.add_row(Text(visible(subject)), Text(visible(reason)))
-        console.print(table)
+        parts.append(table)
     agree = len(report.outcomes) - len(report.mismatches)
     style = "bold red" if report.mismatches else "bold green"
-    console.print(
+    parts.append(
         Text.assemble(
             ("MISMATCH" if report.mismatches else "AGREE", style),
             f"  {agree} of {len(report.outcomes)} checks agree with the model; "
             f"{len(report.mismatches)} differ; {len(skipped)} not probed",
         )
     )
-    return buffer.getvalue()
+    return print_to_text(parts, width=width, color=color)
