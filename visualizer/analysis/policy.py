@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from visualizer.errors import InputError
+from visualizer.yamlfile import load_yaml, position
 
 if TYPE_CHECKING:
     from visualizer.analysis.reachability import Reachability
@@ -106,25 +107,16 @@ class Violation:
 
 def parse_policy(text: str, *, origin: str = "policy") -> Policy:
     """Parse a policy from YAML 1.2 text; errors name the file, line and column."""
-    from ruamel.yaml import YAML  # noqa: PLC0415 - only `audit --policy` needs YAML
-    from ruamel.yaml.error import YAMLError  # noqa: PLC0415
-
-    try:
-        data = YAML(typ="rt").load(text)
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(f"{origin}{where}: not valid YAML ({problem})") from None
+    data = load_yaml(text, origin=origin)
     reader = _Reader(origin)
     top = reader.mapping(data, "", {"version", "rules"})
     version = top.get("version")
     if version != POLICY_VERSION:
-        where = reader.at(data, "version")
+        where = position(data, "version")
         raise InputError(f"{origin}{where}: version must be {POLICY_VERSION}, got {version!r}")
     rules_data = top.get("rules")
     if not isinstance(rules_data, list) or not rules_data:
-        raise InputError(f"{origin}{reader.at(data, 'rules')}: rules must be a non-empty list")
+        raise InputError(f"{origin}{position(data, 'rules')}: rules must be a non-empty list")
     rules = tuple(reader.rule(item, i) for i, item in enumerate(rules_data))
     return Policy(rules=rules, origin=origin)
 
@@ -135,23 +127,8 @@ class _Reader:
     def __init__(self, origin: str) -> None:
         self.origin = origin
 
-    def at(self, node: Any, key: str | int | None = None) -> str:  # noqa: ANN401 - YAML nodes
-        lc = getattr(node, "lc", None)
-        if lc is None:
-            return ""
-        try:
-            if key is not None and isinstance(node, dict):
-                line, col = lc.key(key)
-            elif key is not None and isinstance(node, list):
-                line, col = lc.item(key)
-            else:
-                line, col = lc.line, lc.col
-        except (KeyError, IndexError, TypeError):
-            line, col = lc.line, lc.col
-        return f":{line + 1}:{col + 1}"
-
     def fail(self, node: Any, key: str | int | None, message: str) -> InputError:  # noqa: ANN401
-        return InputError(f"{self.origin}{self.at(node, key)}: {message}")
+        return InputError(f"{self.origin}{position(node, key)}: {message}")
 
     def mapping(self, node: Any, what: str, allowed: set[str]) -> dict[str, Any]:  # noqa: ANN401
         if not isinstance(node, dict):

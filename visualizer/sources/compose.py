@@ -35,6 +35,7 @@ from visualizer.model import (
     Snapshot,
     Subnet,
 )
+from visualizer.yamlfile import load_yaml, position
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -162,22 +163,13 @@ def load_compose(options: ComposeOptions) -> Snapshot:
 
 
 def _read(path: Path) -> _Doc:
-    from ruamel.yaml import YAML  # noqa: PLC0415 - only compose sources need YAML
-    from ruamel.yaml.error import YAMLError  # noqa: PLC0415
-
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: no such compose file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read ({exc})") from None
-    try:
-        data = YAML(typ="rt").load(text)
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(f"{path}{where}: not valid YAML ({problem})") from None
+    data = load_yaml(text, origin=str(path))
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -185,19 +177,8 @@ def _read(path: Path) -> _Doc:
     return _Doc(path=path, data=data)
 
 
-def _at(node: Any, key: str | int | None = None) -> str:  # noqa: ANN401 - YAML nodes
-    lc = getattr(node, "lc", None)
-    if lc is None:
-        return ""
-    try:
-        line, col = lc.key(key) if isinstance(node, dict) and key is not None else (lc.line, lc.col)
-    except (KeyError, TypeError):
-        line, col = lc.line, lc.col
-    return f":{line + 1}:{col + 1}"
-
-
 def _fail(path: Path, node: Any, key: str | int | None, message: str) -> InputError:  # noqa: ANN401
-    return InputError(f"{path}{_at(node, key)}: {message}")
+    return InputError(f"{path}{position(node, key)}: {message}")
 
 
 def _validate(doc: _Doc) -> None:
