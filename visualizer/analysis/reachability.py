@@ -336,24 +336,15 @@ class Reachability:
             key=lambda n: self._net[n].name,
         )
         if not shared:
-            if not self._nets.get(oa):
-                reason = f"{self._l(ca)} has no network interface but loopback"
-                return Verdict(
-                    source=self._l(ca),
-                    target=self._l(cb),
-                    reachable=False,
-                    rules=("R8",),
-                    reason=reason,
-                )
-            if not self._nets.get(ob):
-                reason = f"{self._l(cb)} has no network interface but loopback"
-                return Verdict(
-                    source=self._l(ca),
-                    target=self._l(cb),
-                    reachable=False,
-                    rules=("R8",),
-                    reason=reason,
-                )
+            for c, owner in ((ca, oa), (cb, ob)):
+                if not self._nets.get(owner):
+                    return Verdict(
+                        source=self._l(ca),
+                        target=self._l(cb),
+                        reachable=False,
+                        rules=("R8",),
+                        reason=f"{self._l(c)} has no network interface but loopback",
+                    )
             return Verdict(
                 source=self._l(ca),
                 target=self._l(cb),
