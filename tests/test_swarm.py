@@ -6,6 +6,7 @@ import json
 import subprocess
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from conftest import IMAGE, run_cli
@@ -28,6 +29,53 @@ def dk(host, *args, check=True):
     return done
 
 
+ATTACH_TIMEOUT = "attaching to network failed"
+
+
+def run_attached(host, name, network, attempts=3):
+    """`docker run` a container on an attachable overlay from a worker.
+
+    The worker asks the manager for the attachment and gives up after the daemon's fixed
+    20-second swarm request timeout ("context deadline exceeded"), which a busy CI machine
+    can hit; the container is then left created but not started. Remove it and try again.
+    """
+    for attempt in range(attempts):
+        done = dk(
+            host,
+            "run",
+            "-d",
+            "--name",
+            name,
+            "--network",
+            network,
+            IMAGE,
+            "sleep",
+            "1d",
+            check=False,
+        )
+        if done.returncode == 0:
+            return
+        dk(host, "rm", "-f", name, check=False)
+        if ATTACH_TIMEOUT not in done.stderr or attempt == attempts - 1:
+            msg = f"docker run {name} on {network}: {done.stderr}{lab_errors(host)}"
+            raise RuntimeError(msg)
+
+
+def lab_errors(host):
+    """The last error lines of the manager's and this node's dockerd logs, for a CI post-mortem."""
+    node = host.rsplit("/", 1)[-1].removesuffix(".sock")
+    lines = []
+    for name in dict.fromkeys(("node1", node)):
+        log = Path("/tmp/swarmlab") / name / "dockerd.log"
+        if log.is_file():
+            text = log.read_text(errors="replace")
+            errors = [  # the kernel has no IPVS: dockerd complains about it all the time
+                ln for ln in text.splitlines() if "level=error" in ln and "net.ipv4.vs." not in ln
+            ]
+            lines += [f"{name}: {ln}" for ln in errors[-8:]]
+    return "\n" + "\n".join(lines) if lines else ""
+
+
 @pytest.fixture(scope="module")
 def cluster(swarm_lab):
     """Services and standalone containers spread over the nodes, under a unique prefix."""
@@ -35,6 +83,9 @@ def cluster(swarm_lab):
     m, n2, n3 = swarm_lab[1], swarm_lab[2], swarm_lab[3]
     dk(m, "network", "create", "-d", "overlay", "--attachable", f"{p}app")
     dk(m, "network", "create", "-d", "overlay", "--opt", "encrypted", f"{p}sec")
+    # Standalone containers on the attachable overlay first, while the manager is idle.
+    run_attached(n2, f"{p}c2", f"{p}app")
+    run_attached(n3, f"{p}c3", f"{p}app")
     dk(
         m,
         "service",
@@ -85,8 +136,6 @@ def cluster(swarm_lab):
         "-h",
         "/www",
     )
-    dk(n2, "run", "-d", "--name", f"{p}c2", "--network", f"{p}app", IMAGE, "sleep", "1d")
-    dk(n3, "run", "-d", "--name", f"{p}c3", "--network", f"{p}app", IMAGE, "sleep", "1d")
     dk(n2, "run", "-d", "--name", f"{p}h2", "--network", "host", IMAGE, "sleep", "1d")
     dk(n3, "run", "-d", "--name", f"{p}b3", IMAGE, "sleep", "1d")
     deadline = time.monotonic() + 60
