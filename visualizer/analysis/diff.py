@@ -19,7 +19,7 @@ from visualizer.analysis.reachability import Reachability
 from visualizer.model import qualified_names
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     import networkx as nx
 
@@ -129,19 +129,33 @@ def diff_graphs(
 
 
 def _networks(sa: Snapshot, sb: Snapshot) -> list[Change]:
-    na, nb = _by_label(sa.networks), _by_label(sb.networks)
+    return _compare(
+        "network",
+        _by_label(sa.networks),
+        _by_label(sb.networks),
+        lambda n: n.driver,
+        lambda x, y: _network_fields(x, y, sa, sb),
+    )
+
+
+def _compare(
+    kind: str,
+    a: dict[str, _Named],
+    b: dict[str, _Named],
+    summary: Callable[[_Named], str],
+    fields: Callable[[_Named, _Named], list[str]],
+) -> list[Change]:
+    """Objects only in A (removed), only in B (added), and the changed fields of the rest."""
     out = [
-        Change(kind="network", change="removed", subject=n, detail=na[n].driver)
-        for n in na.keys() - nb
+        Change(kind=kind, change="removed", subject=n, detail=summary(a[n])) for n in a.keys() - b
     ]
     out += [
-        Change(kind="network", change="added", subject=n, detail=nb[n].driver)
-        for n in nb.keys() - na
+        Change(kind=kind, change="added", subject=n, detail=summary(b[n])) for n in b.keys() - a
     ]
-    for name in na.keys() & nb:
+    for name in a.keys() & b:
         out += [
-            Change(kind="network", change="changed", subject=name, detail=d)
-            for d in _network_fields(na[name], nb[name], sa, sb)
+            Change(kind=kind, change="changed", subject=name, detail=d)
+            for d in fields(a[name], b[name])
         ]
     return out
 
@@ -167,23 +181,14 @@ def _network_fields(x: Network, y: Network, sa: Snapshot, sb: Snapshot) -> list[
 
 
 def _containers(sa: Snapshot, sb: Snapshot) -> list[Change]:
-    ca, cb = _by_label(sa.containers), _by_label(sb.containers)
-    out = [
-        Change(kind="container", change="removed", subject=n, detail=ca[n].state)
-        for n in ca.keys() - cb
-    ]
-    out += [
-        Change(kind="container", change="added", subject=n, detail=cb[n].state)
-        for n in cb.keys() - ca
-    ]
-    ids_a = qualified_names(sa.containers)
-    ids_b = qualified_names(sb.containers)
-    for name in ca.keys() & cb:
-        out += [
-            Change(kind="container", change="changed", subject=name, detail=d)
-            for d in _container_fields(ca[name], cb[name], ids_a, ids_b)
-        ]
-    return out
+    ids_a, ids_b = qualified_names(sa.containers), qualified_names(sb.containers)
+    return _compare(
+        "container",
+        _by_label(sa.containers),
+        _by_label(sb.containers),
+        lambda c: c.state,
+        lambda x, y: _container_fields(x, y, ids_a, ids_b),
+    )
 
 
 def _container_fields(
@@ -375,24 +380,7 @@ def _how(by_name: bool) -> str:  # noqa: FBT001
 
 
 def _findings(sa: Snapshot, sb: Snapshot) -> list[Change]:
-    def keyed(snap: Snapshot) -> dict[tuple[str, str], str]:
-        return {
-            (f.id, ", ".join(s.name for s in f.subjects)): f.title
-            for f in audit_findings(snap)
-            if f.status == "open"
-        }
-
-    fa, fb = keyed(sa), keyed(sb)
-    unknown_a = {
-        (f.id, ", ".join(s.name for s in f.subjects))
-        for f in audit_findings(sa)
-        if f.status != "open"
-    }
-    unknown_b = {
-        (f.id, ", ".join(s.name for s in f.subjects))
-        for f in audit_findings(sb)
-        if f.status != "open"
-    }
+    (fa, unknown_a), (fb, unknown_b) = _keyed_findings(sa), _keyed_findings(sb)
     out = [
         Change(kind="finding", change="removed", subject=f"{k[0]} {k[1]}", detail=fa[k])
         for k in fa.keys() - fb
@@ -404,6 +392,19 @@ def _findings(sa: Snapshot, sb: Snapshot) -> list[Change]:
         if k not in unknown_a
     ]
     return out
+
+
+def _keyed_findings(snap: Snapshot) -> tuple[dict[tuple[str, str], str], set[tuple[str, str]]]:
+    """Open findings by (id, subjects) with their titles, and the keys the audit left undecided."""
+    found: dict[tuple[str, str], str] = {}
+    undecided: set[tuple[str, str]] = set()
+    for f in audit_findings(snap):
+        key = (f.id, ", ".join(s.name for s in f.subjects))
+        if f.status == "open":
+            found[key] = f.title
+        else:
+            undecided.add(key)
+    return found, undecided
 
 
 def union(sa: Snapshot, sb: Snapshot, d: Diff) -> tuple[Snapshot, dict[tuple[str, ...], str]]:
