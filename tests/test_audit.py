@@ -11,11 +11,11 @@ import pytest
 from conftest import run_cli
 
 import visualizer as nv
-from visualizer.analysis.audit import parse_baseline
+from visualizer.analysis.audit import build_report, parse_baseline
 from visualizer.analysis.findings import Severity, audit_findings
 from visualizer.analysis.policy import parse_policy
 from visualizer.errors import ExitCode, InputError
-from visualizer.render import AuditFormat
+from visualizer.renderers import AuditFormat, TextOptions, render_audit
 
 
 @pytest.fixture(scope="module")
@@ -109,8 +109,8 @@ def test_multi_homed_with_net_admin_is_high(demo):
 
 
 def test_report_json_contract(demo):
-    report = nv.audit(nv.build_graph(demo))
-    body = json.loads(nv.render_audit(report, AuditFormat.JSON))
+    report = build_report(nv.build_graph(demo))
+    body = json.loads(render_audit(report, AuditFormat.JSON).text)
     assert body["schema"] == "netviz-audit"
     assert body["schema_version"] == 1
     pair = body["reachability"][0]
@@ -128,8 +128,8 @@ def test_report_json_contract(demo):
 
 
 def test_grouped_json(demo):
-    report = nv.audit(nv.build_graph(demo), grouped=True)
-    body = json.loads(nv.render_audit(report, AuditFormat.JSON))
+    report = build_report(nv.build_graph(demo), grouped=True)
+    body = json.loads(render_audit(report, AuditFormat.JSON).text)
     assert "reachability" not in body
     nets = {n["network"]: n for n in body["reachability_grouped"]["networks"]}
     assert nets["tenants"]["policy"] == "isolated"
@@ -157,7 +157,7 @@ rules:
 
 
 def test_policy_violations(demo):
-    report = nv.audit(
+    report = build_report(
         nv.build_graph(demo), policy=parse_policy(POLICY, origin="p.yaml"), fail_on=None
     )
     got = {(v.rule, v.source, v.target) for v in report.violations}
@@ -170,11 +170,11 @@ def test_forbid_counts_published_ports_through_the_host(demo):
         "version: 1\nrules:\n"
         "  - forbid: {from: {container: tenant-a}, to: {container: shop_web_1}}\n"
     )
-    report = nv.audit(nv.build_graph(demo), policy=parse_policy(text), fail_on=None)
+    report = build_report(nv.build_graph(demo), policy=parse_policy(text), fail_on=None)
     (v,) = report.violations
     assert "published ports" in v.detail
     text_off = text.replace("shop_web_1}}", "shop_web_1}, published_ports: false}")
-    assert not nv.audit(
+    assert not build_report(
         nv.build_graph(demo), policy=parse_policy(text_off), fail_on=None
     ).violations
 
@@ -217,8 +217,8 @@ def test_yaml_1_2_semantics():
 
 def test_baseline_fails_only_on_what_is_new(demo):
     g = nv.build_graph(demo)
-    earlier = nv.render_audit(nv.audit(g), AuditFormat.JSON)
-    same = nv.audit(g, baseline=parse_baseline(earlier, origin="b.json"))
+    earlier = render_audit(build_report(g), AuditFormat.JSON).text
+    same = build_report(g, baseline=parse_baseline(earlier, origin="b.json"))
     assert not same.failed  # the high finding is old
     assert same.baseline is not None
     assert same.baseline.new_pairs == ()
@@ -237,7 +237,7 @@ def test_baseline_fails_only_on_what_is_new(demo):
     changed = nv.build_graph(
         replace(demo, containers=tuple(moved if c is ta else c for c in demo.containers))
     )
-    later = nv.audit(changed, baseline=parse_baseline(earlier, origin="b.json"))
+    later = build_report(changed, baseline=parse_baseline(earlier, origin="b.json"))
     assert later.failed
     assert later.baseline is not None
     assert ("tenant-a", "container1") in later.baseline.new_pairs
@@ -252,13 +252,13 @@ def test_bad_baselines(body):
 
 
 def test_markdown_and_sarif(demo):
-    report = nv.audit(nv.build_graph(demo), policy=parse_policy(POLICY))
-    md = nv.render_audit(report, AuditFormat.MARKDOWN)
+    report = build_report(nv.build_graph(demo), policy=parse_policy(POLICY))
+    md = render_audit(report, AuditFormat.MARKDOWN).text
     assert md.startswith("# netviz audit: vm")
     assert "Configured isolation, not a packet test" in md
     assert "| high | A1 |" in md
     assert "shop\\_web\\_1" in md
-    sarif = json.loads(nv.render_audit(report, AuditFormat.SARIF))
+    sarif = json.loads(render_audit(report, AuditFormat.SARIF).text)
     assert sarif["version"] == "2.1.0"
     run = sarif["runs"][0]
     rule_ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
@@ -279,18 +279,18 @@ def test_hostile_names_in_audit_outputs(demo):
     snap = replace(
         demo, containers=tuple(replace(x, name=evil) if x is c else x for x in demo.containers)
     )
-    report = nv.audit(nv.build_graph(snap))
-    md = nv.render_audit(report, AuditFormat.MARKDOWN)
+    report = build_report(nv.build_graph(snap))
+    md = render_audit(report, AuditFormat.MARKDOWN).text
     assert "<img" not in md
     assert '&lt;img src=x onerror=alert(1)&gt;\\|\\*x\\*\\\\u202e=cmd\\|"q"' in md
-    table = nv.render_audit(report, AuditFormat.TABLE, width=400)
+    table = render_audit(report, AuditFormat.TABLE, TextOptions(width=400)).text
     assert "\u202e" not in table
     assert "<img src=x onerror=alert(1)>" in table
-    body = json.loads(nv.render_audit(report, AuditFormat.JSON))
+    body = json.loads(render_audit(report, AuditFormat.JSON).text)
     assert any(p["from"] == evil for p in body["reachability"])  # JSON keeps the exact text
     rows = list(
         csv.reader(
-            io.StringIO(nv.render_matrix(nv.matrix(nv.build_graph(snap)), nv.MatrixFormat.CSV))
+            io.StringIO(nv.matrix(nv.build_graph(snap), fmt=nv.MatrixFormat.CSV).output.text)
         )
     )
     assert "'<img" not in rows[0]
@@ -308,7 +308,7 @@ def test_csv_formula_guard(demo):
     )
     rows = list(
         csv.reader(
-            io.StringIO(nv.render_matrix(nv.matrix(nv.build_graph(snap)), nv.MatrixFormat.CSV))
+            io.StringIO(nv.matrix(nv.build_graph(snap), fmt=nv.MatrixFormat.CSV).output.text)
         )
     )
     assert "'=cmd|'/c calc'!A0" in rows[0]

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, require, run_cli
 
 from visualizer import __version__
 from visualizer.errors import ExitCode
@@ -159,8 +159,7 @@ def test_something_that_is_not_docker(tmp_path):
 
 
 def test_socket_permission_denied(tmp_path):
-    if shutil.which("setpriv") is None or os.geteuid() != 0:
-        pytest.skip("needs root and setpriv to drop CAP_DAC_OVERRIDE")
+    require(shutil.which("setpriv") and os.geteuid() == 0, "needs root and setpriv")
     path = tmp_path / "locked.sock"
     srv = socket.socket(socket.AF_UNIX)
     srv.bind(str(path))
@@ -232,8 +231,8 @@ def test_closed_pipe_is_quiet():
 
 def test_python_m_visualizer_equals_netviz():
     exe = shutil.which("netviz")
-    if exe is None:
-        pytest.skip("netviz is not installed on PATH")
+    require(exe, "netviz is not installed on PATH (pip install -e .)")
+    assert exe is not None
     a = subprocess.run(
         [exe, "render", "--demo", "-f", "dot"], capture_output=True, text=True, check=False
     )

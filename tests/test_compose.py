@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from conftest import run_cli
 
 import visualizer as nv
+from visualizer.analysis.audit import build_report
 from visualizer.errors import ExitCode, InputError
 from visualizer.sources.compose import ComposeOptions, load_compose
 
@@ -301,9 +301,7 @@ def test_audit_before_deploying(tmp_path):
 
 # ---- prediction against reality ----------------------------------------------------------------
 
-needs_compose = pytest.mark.skipif(
-    shutil.which("docker-compose") is None, reason="needs docker-compose"
-)
+needs_compose = pytest.mark.usefixtures("docker_compose")
 
 
 def compose(project, *args, cwd):
@@ -366,7 +364,7 @@ def test_prediction_equals_what_compose_creates(engine, tmp_path, case):
         )
         assert done.returncode == 0, done.stdout + done.stderr
         assert done.stdout.strip().endswith("equal")
-        live = nv.load_engine(inspect=True)
+        live = nv.load(nv.SourceSpec(), inspect=True)
         predicted = nv.load_compose(
             files, project_name=project, profiles=tuple(extra[1:]), naming="v1"
         )
@@ -377,7 +375,7 @@ def test_prediction_equals_what_compose_creates(engine, tmp_path, case):
         def pairs(snap):
             return {
                 (v.source, v.target, v.by_name)
-                for v in nv.audit(nv.build_graph(snap)).pairs or ()
+                for v in build_report(nv.build_graph(snap)).pairs or ()
                 if v.source in mine and v.target in mine
             }
 

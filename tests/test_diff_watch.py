@@ -18,7 +18,7 @@ from proxy import DockerProxy
 import visualizer as nv
 from visualizer.analysis.diff import diff_graphs
 from visualizer.errors import ExitCode
-from visualizer.model import Endpoint, Network
+from visualizer.model import Endpoint, Network, Port
 
 
 def changed_demo():
@@ -44,12 +44,7 @@ def changed_demo():
                 c,
                 ports=(
                     *c.ports,
-                    replace(
-                        demo.containers[0].ports[0],
-                        container_port=80,
-                        host_ip="0.0.0.0",
-                        host_port=8081,
-                    ),
+                    Port(container_port=80, protocol="tcp", host_ip="0.0.0.0", host_port=8081),
                 ),
             )
         containers.append(c)

@@ -14,9 +14,10 @@ from conftest import ROOT, run_cli, swarm_snapshot
 
 import visualizer as nv
 from visualizer.analysis.reachability import Reachability
-from visualizer.render import Format, RenderOptions
-from visualizer.render.html import script_json
-from visualizer.render.mermaid import MAX_CHARS, MAX_EDGES, label
+from visualizer.renderers import Format, RenderOptions
+from visualizer.renderers import render as draw
+from visualizer.renderers.html import script_json
+from visualizer.renderers.mermaid import MAX_CHARS, MAX_EDGES, label
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = [
@@ -82,7 +83,7 @@ def hostile(names):
 
 def mermaid_of(snap, **kw):
     g = nv.build_graph(snap)
-    return nv.render(g, Format.MERMAID, RenderOptions(**kw), nv.analyse(g))
+    return draw(g, Format.MERMAID, RenderOptions(**kw), nv.analyse(g))
 
 
 @pytest.fixture(scope="module")
@@ -194,14 +195,12 @@ def test_label_escapes_everything_but_plain_text():
 
 def test_golden_graph_json(update_golden):
     g = nv.build_graph(nv.load_demo())
-    check_golden(
-        "demo-graph.json", nv.render(g, Format.JSON, None, nv.analyse(g)).text, update_golden
-    )
+    check_golden("demo-graph.json", draw(g, Format.JSON, None, nv.analyse(g)).text, update_golden)
 
 
 def test_graph_json_round_trips_through_networkx():
     g = nv.build_graph(nv.load_demo())
-    body = json.loads(nv.render(g, Format.JSON).text)
+    body = json.loads(draw(g, Format.JSON).text)
     assert body["schema"] == "netviz-graph"
     assert body["schema_version"] == 1
     back = nx.node_link_graph(body, edges="links")
@@ -210,7 +209,7 @@ def test_graph_json_round_trips_through_networkx():
     assert nx.bipartite.is_bipartite_node_set(
         back, {n for n, d in back.nodes(data=True) if d["bipartite"] == 0}
     )
-    hostile_body = json.loads(nv.render(nv.build_graph(hostile(HOSTILE)), Format.JSON).text)
+    hostile_body = json.loads(draw(nv.build_graph(hostile(HOSTILE)), Format.JSON).text)
     assert {n["name"] for n in hostile_body["nodes"]} >= set(HOSTILE[:14])
 
 
@@ -220,7 +219,7 @@ def test_graph_json_round_trips_through_networkx():
 def html_file(tmp_path, snap, name="page.html"):
     g = nv.build_graph(snap)
     path = tmp_path / name
-    path.write_bytes(nv.render(g, Format.HTML, None, nv.analyse(g)).content)
+    path.write_bytes(draw(g, Format.HTML, None, nv.analyse(g)).content)
     return path, g
 
 
@@ -255,7 +254,7 @@ def click_node(page, name):
 
 def test_golden_html_data(update_golden):
     g = nv.build_graph(nv.load_demo())
-    text = nv.render(g, Format.HTML, None, nv.analyse(g)).text
+    text = draw(g, Format.HTML, None, nv.analyse(g)).text
     data = re.search(
         r'<script type="application/json" id="netviz-data">(.*?)</script>', text, re.DOTALL
     )

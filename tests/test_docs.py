@@ -11,6 +11,7 @@ import typer.main
 
 from visualizer import model
 from visualizer.cli import app
+from visualizer.cli.options import SOURCE_OPTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -46,18 +47,61 @@ def commands():
     return group.commands.items()  # type: ignore[attr-defined]
 
 
+def section(heading):
+    """The README text under a heading, up to the next heading of the same or a higher level."""
+    level = heading.split(" ", 1)[0]
+    start = README.index(heading)
+    rest = README[start + len(heading) :]
+    ends = [rest.find(f"\n{h} ") for h in ("#" * n for n in range(1, len(level) + 1))]
+    return rest[: min((e for e in ends if e >= 0), default=len(rest))]
+
+
+SOURCE_TABLE = section("### Where the data comes from")
+
+
+def names_option(text, opt):
+    """Whether `text` writes the option as code: `--opt`, `-o, --opt`, `--a / --opt`, `--opt=…`."""
+    return re.search(rf"(`|, |/ ?){re.escape(opt)}(?![\w-])", text) is not None
+
+
 @pytest.mark.parametrize(("name", "command"), list(commands()))
-def test_every_command_and_option_is_documented(name, command):
-    assert f"### `netviz {name}`" in README or f"### `netviz {name} " in README
+def test_every_command_and_option_is_documented_in_its_own_section(name, command):
+    heading = next(line for line in README.splitlines() if line.startswith(f"### `netviz {name}"))
+    own = section(heading)
     for param in command.params:
+        if param.param_type_name == "argument":
+            assert param.metavar in heading, f"{name}: argument {param.metavar} not in {heading}"
+            continue
         for opt in param.opts + param.secondary_opts:
             if opt in {"-h", "--help"}:
                 continue
-            assert f"`{opt}" in README or f" {opt}" in README, f"{name} {opt}"
+            shared = param.name in SOURCE_OPTIONS and names_option(SOURCE_TABLE, opt)
+            assert shared or names_option(own, opt), f"netviz {name} {opt} is not documented there"
 
 
-def test_library_example_runs():
-    code = block("python")
+def python_blocks():
+    return re.findall(r"```python\n(.*?)```", README, re.DOTALL)
+
+
+def test_library_example_runs_and_asserts():
+    code = python_blocks()[0]
+    assert code.count("assert ") >= 5
+    for command in ("render", "snapshot", "audit", "reach", "matrix", "report", "diff"):
+        assert f"nv.{command}(" in code, command
+    exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - our own README
+
+
+@pytest.mark.docker
+def test_live_library_example_runs_on_a_real_engine(lab):
+    """The probe and watch example, against a project of the test's own on the real engine."""
+    code = python_blocks()[1]
+    for command in ("probe", "watch"):
+        assert f"nv.{command}(" in code, command
+    project = lab.name("shop")
+    net = lab.network("net")
+    for short in ("web", "db"):
+        lab.run(short, "--network", net, "--label", f"com.docker.compose.project={project}")
+    code = code.replace('PROJECT = "shop"', f"PROJECT = {project!r}")
     exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - our own README
 
 
@@ -91,3 +135,15 @@ def test_exit_codes_documented():
     table = README.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
     for code in ExitCode:
         assert f"| {int(code)} |" in table
+
+
+def test_findings_table_is_the_catalogue():
+    from visualizer.analysis.catalogue import CATALOGUE
+
+    rows = [
+        line for line in section("### `netviz audit`").splitlines() if re.match(r"\| A\d+ ", line)
+    ]
+    expected = [
+        f"| {r.id} {r.summary} | {r.severity_text} | {r.cis_text} |" for r in CATALOGUE.values()
+    ]
+    assert rows == expected

@@ -13,7 +13,6 @@ from proxy import DockerProxy
 import visualizer as nv
 from visualizer.analysis.peering import Peering, peering
 from visualizer.graph import Selection, container_key, network_key, parse_filters, select
-from visualizer.sources.engine import EngineTarget
 
 pytestmark = pytest.mark.docker
 
@@ -52,7 +51,7 @@ def topo(module_lab):
 
 @pytest.fixture(scope="module")
 def snap(topo):
-    return nv.load_engine(inspect=True)
+    return nv.load(nv.SourceSpec(), inspect=True)
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +173,7 @@ def test_constant_number_of_requests(topo, tmp_path):
 
 def test_inspect_adds_one_read_per_container(topo, tmp_path):
     with DockerProxy(tmp_path / "p.sock") as proxy:
-        snap = nv.load_engine(EngineTarget(host=proxy.url), inspect=True)
+        snap = nv.load(nv.SourceSpec(hosts=(proxy.url,)), inspect=True)
         reqs = list(proxy.requests)
     inspects = [
         p

@@ -19,7 +19,9 @@ from conftest import IMAGE, ROOT, run_cli
 from proxy import DROP, DockerProxy
 
 import visualizer as nv
+from visualizer.analysis.audit import build_report
 from visualizer.errors import EngineError, ExitCode
+from visualizer.renderers import render as draw
 
 pytestmark = pytest.mark.docker
 
@@ -69,7 +71,7 @@ def test_engine_api_too_old(engine, tmp_path):
     assert "speaks API 1.20; netviz needs 1.24 or newer" in one_line(done)
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make a certificate")
+@pytest.mark.usefixtures("openssl")
 def test_bad_tls(tmp_path):
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
@@ -192,7 +194,7 @@ def test_churn_never_crashes(lab):
     try:
         for _ in range(100):
             try:
-                snap = nv.load_engine(inspect=True)
+                snap = nv.load(nv.SourceSpec(), inspect=True)
             except EngineError as exc:  # a clear engine error is allowed, a crash is not
                 errors.append(str(exc))
                 continue
@@ -201,8 +203,8 @@ def test_churn_never_crashes(lab):
             for c in snap.containers:
                 assert all(ep.network_id in net_ids for ep in c.endpoints)  # consistent picture
             g = nv.build_graph(snap)
-            nv.render(g, nv.Format.DOT, None, nv.analyse(g))
-            nv.audit(g, grouped=True)
+            draw(g, nv.Format.DOT, None, nv.analyse(g))
+            build_report(g, grouped=True)
     finally:
         stop.set()
         worker.join(timeout=60)

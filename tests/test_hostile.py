@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -16,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import visualizer as nv
+from visualizer.analysis.audit import build_report
 from visualizer.model import (
     SWARM_SERVICE_LABEL,
     Container,
@@ -29,10 +29,11 @@ from visualizer.model import (
     Snapshot,
     Subnet,
 )
-from visualizer.render.report import render_report
+from visualizer.renderers import render as draw
+from visualizer.renderers import render_audit, render_report
 from visualizer.sources.snapshot import dumps, loads
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+needs_dot = pytest.mark.usefixtures("dot")
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -232,19 +233,19 @@ def test_random_snapshots_round_trip_and_render(snap):
     g = nv.build_graph(snap)
     analysis = nv.analyse(g)
     for view in ("topology", "reachability"):
-        nv.render(g, nv.Format.DOT, nv.RenderOptions(view=nv.View(view)), analysis)
-    markup = [nv.render(g, fmt, None, analysis).text for fmt in (nv.Format.MERMAID, nv.Format.HTML)]
-    markup.append(render_report(g, nv.RenderOptions(), analysis)[0])
-    assert len(json.loads(nv.render(g, nv.Format.JSON).text)["graph"]["hosts"]) == len(snap.hosts)
-    report = nv.audit(g, fail_on=None)
-    body = json.loads(nv.render_audit(report, nv.AuditFormat.JSON))
+        draw(g, nv.Format.DOT, nv.RenderOptions(view=nv.View(view)), analysis)
+    markup = [draw(g, fmt, None, analysis).text for fmt in (nv.Format.MERMAID, nv.Format.HTML)]
+    markup.append(render_report(g, nv.RenderOptions(), analysis).text)
+    assert len(json.loads(draw(g, nv.Format.JSON).text)["graph"]["hosts"]) == len(snap.hosts)
+    report = build_report(g, fail_on=None)
+    body = json.loads(render_audit(report, nv.AuditFormat.JSON).text)
     assert body["summary"]["containers"] == len(snap.containers)
-    markup.append(nv.render_audit(report, nv.AuditFormat.MARKDOWN))
+    markup.append(render_audit(report, nv.AuditFormat.MARKDOWN).text)
     for text in markup:
         assert MARKUP not in text
-    json.loads(nv.render_audit(report, nv.AuditFormat.SARIF))
-    nv.render_audit(report, nv.AuditFormat.TABLE)
-    rows = list(csv.reader(io.StringIO(nv.render_matrix(nv.matrix(g), nv.MatrixFormat.CSV))))
+    json.loads(render_audit(report, nv.AuditFormat.SARIF).text)
+    assert render_audit(report, nv.AuditFormat.TABLE).text
+    rows = list(csv.reader(io.StringIO(nv.matrix(g, fmt=nv.MatrixFormat.CSV).output.text)))
     assert len(rows) == len(snap.containers) + 1
 
 
@@ -254,7 +255,7 @@ def test_random_snapshots_are_accepted_by_graphviz(snap):
     g = nv.build_graph(snap)
     analysis = nv.analyse(g)
     for view in (nv.View.TOPOLOGY, nv.View.REACHABILITY):
-        dot = nv.render(g, nv.Format.DOT, nv.RenderOptions(view=view), analysis).content
+        dot = draw(g, nv.Format.DOT, nv.RenderOptions(view=view), analysis).content
         done = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, check=False)
         assert done.returncode == 0, done.stderr.decode()
         svg_text(done.stdout)  # well-formed XML
@@ -266,10 +267,10 @@ def test_very_long_strings_are_shortened_in_labels_kept_in_data():
     c = demo.containers[0]
     snap = replace(demo, containers=(replace(c, name=long), *demo.containers[1:]))
     g = nv.build_graph(snap)
-    dot = nv.render(g, nv.Format.DOT).text
+    dot = draw(g, nv.Format.DOT).text
     assert long not in dot.split("tooltip")[0]
     assert "x" * 47 + "…" in dot
     assert any(
         v["from"] == long or v["to"] == long
-        for v in json.loads(nv.render_audit(nv.audit(g), nv.AuditFormat.JSON))["reachability"]
+        for v in json.loads(render_audit(build_report(g), nv.AuditFormat.JSON).text)["reachability"]
     )

@@ -16,9 +16,11 @@ import pytest
 from conftest import load_raw, run_cli, swarm_snapshot
 
 import visualizer as nv
+from visualizer.analysis.audit import build_report
 from visualizer.analysis.findings import audit_findings
 from visualizer.analysis.reachability import Reachability
-from visualizer.render.report import render_report
+from visualizer.renderers import render as draw
+from visualizer.renderers import render_report
 from visualizer.sources.merge import merge
 from visualizer.sources.parse import parse_capture
 from visualizer.sources.snapshot import dumps, loads
@@ -112,9 +114,9 @@ def test_one_engine_named_twice_is_counted_once():
 def test_an_unreachable_engine_is_a_host_with_its_error():
     one = parse_capture(load_raw("swarm-node3-raw.json"))
     merged = merge([("unix:///gone.sock", None, "no such socket"), ("n3", one, None)])
-    assert [(h.name, h.error) for h in merged.hosts] == [
-        ("unix:///gone.sock", "no such socket"),
+    assert [(h.name, h.error) for h in merged.hosts] == [  # the model keeps hosts by name
         ("swarmlab-node3", None),
+        ("unix:///gone.sock", "no such socket"),
     ]
     assert "unix:///gone.sock: could not be captured: no such socket" in merged.warnings
     with pytest.raises(ValueError, match="no engine could be captured"):
@@ -151,7 +153,7 @@ def test_published_ports_are_reached_on_the_same_host_only(snap, model):
 
 
 def test_grouped_audit_has_one_host_stack_per_host(snap):
-    grouped = nv.audit(nv.build_graph(snap), grouped=True).grouped
+    grouped = build_report(nv.build_graph(snap), grouped=True).grouped
     assert grouped is not None
     stacks = {s.host: s for s in grouped.hosts}
     assert set(stacks) == set(NODES)
@@ -185,7 +187,7 @@ def test_each_host_is_judged_by_its_own_engine(snap):
     )
     policy = {
         n["host"]: n["policy"]
-        for n in json.loads(nv.render(nv.build_graph(changed), nv.Format.JSON).text)["nodes"]
+        for n in json.loads(draw(nv.build_graph(changed), nv.Format.JSON).text)["nodes"]
         if n["kind"] == "network" and n["name"] == "docker_gwbridge"
     }
     assert policy == {
@@ -209,7 +211,7 @@ def test_snapshot_file_keeps_hosts_nodes_and_services(snap, tmp_path):
 
 
 def test_graph_json_names_each_hosts_objects(snap):
-    body = json.loads(nv.render(nv.build_graph(snap), nv.Format.JSON).text)
+    body = json.loads(draw(nv.build_graph(snap), nv.Format.JSON).text)
     assert [h["name"] for h in body["graph"]["hosts"]] == NODES
     assert {s["name"]: s["endpoint_mode"] for s in body["graph"]["services"]} == {
         "nvs-api": "vip",
@@ -331,7 +333,7 @@ def test_two_swarms_same_named_overlays_are_two_networks(two_swarms):
 
 
 def test_two_swarms_graph_json_joins_tasks_to_their_own_service(two_swarms):
-    body = json.loads(nv.render(nv.build_graph(two_swarms), nv.Format.JSON).text)
+    body = json.loads(draw(nv.build_graph(two_swarms), nv.Format.JSON).text)
     hosts = {n["id"]: n["host"] for n in body["nodes"]}
     tasks = {s["endpoint_mode"]: {hosts[t] for t in s["tasks"]} for s in body["graph"]["services"]}
     assert tasks == {"dnsrr": {"swarmlab-node1", "swarmlab-node2"}, "vip": {"swarmlab-node3"}}
@@ -347,8 +349,8 @@ def test_two_swarms_findings_and_report_name_each_service(two_swarms):
     a18 = sorted(s.name for f in found if f.id == "A18" for s in f.subjects)
     assert a18 == sorted([*apps, "swarmlab-net"])  # the lab's own attachable overlay in A
     g = nv.build_graph(two_swarms)
-    dot = nv.render(g, nv.Format.DOT).text
+    dot = draw(g, nv.Format.DOT).text
     assert all(f"service {name}" in dot for name in web.values())
-    report = render_report(g, nv.RenderOptions(), nv.analyse(g))[0]
+    report = render_report(g, nv.RenderOptions(), nv.analyse(g)).text
     assert f"| {web['dnsrr']} | replicated (2) | dnsrr | 18081→80/tcp (host) |" in report
     assert f"| {web['vip']} | replicated (2) | vip | 18080→80/tcp (ingress) |" in report

@@ -62,7 +62,7 @@ def world(module_lab):
         lab.run("mv2", "--network", lab.name("mv"))
         lab.run("x", "--network", lab.name("u1"))
         lab.docker("stop", "-t", "0", lab.name("x"))
-        snap = nv.load_engine(inspect=True)
+        snap = nv.load(nv.SourceSpec(), inspect=True)
         yield lab, snap
     finally:
         lab.cleanup()

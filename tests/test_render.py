@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -15,18 +14,19 @@ from hypothesis import strategies as st
 import visualizer as nv
 from visualizer.errors import RendererError
 from visualizer.graph import Selection, parse_filters, select
-from visualizer.render import Direction, Format, Layout, RenderOptions, View
+from visualizer.renderers import Direction, Format, Layout, RenderOptions, View
+from visualizer.renderers import render as draw
 
 GOLDEN = Path(__file__).parent / "golden"
 SVG_NS = "{http://www.w3.org/2000/svg}"
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+needs_dot = pytest.mark.usefixtures("dot")
 
 
 def dot_of(snap, options=None, selection=None, *, findings=True):
     g = nv.build_graph(snap)
     view = select(g, selection or Selection())
     analysis = nv.analyse(g) if findings else None
-    return nv.render(view, Format.DOT, options, analysis).text
+    return draw(view, Format.DOT, options, analysis).text
 
 
 def check_golden(name, text, update):
@@ -159,7 +159,7 @@ def svg_texts(svg: bytes) -> tuple[list[str], int, int]:
 def test_hostile_names_are_text_in_the_svg():
     snap = hostile_snapshot(HOSTILE)
     g = nv.build_graph(snap)
-    svg = nv.render(g, Format.SVG).content
+    svg = draw(g, Format.SVG).content
     texts, nodes, edges = svg_texts(svg)
     expected_edges = sum(1 for _, _, d in g.edges(data=True) if d["shared_from"] is None) + 1
     assert nodes == len(snap.networks) + len(snap.containers) + 1  # + the legend
@@ -175,7 +175,7 @@ def test_hostile_names_are_text_in_the_svg():
 @given(st.lists(st.text(min_size=1, max_size=30), min_size=3, max_size=6))
 def test_any_text_renders(names):
     snap = hostile_snapshot(names)
-    svg = nv.render(nv.build_graph(snap), Format.SVG).content
+    svg = draw(nv.build_graph(snap), Format.SVG).content
     _, nodes, _ = svg_texts(svg)
     assert nodes == len(snap.networks) + len(snap.containers) + 1
 
@@ -185,7 +185,7 @@ def test_any_text_renders(names):
     ("fmt", "magic"), [(Format.SVG, b"<?xml"), (Format.PNG, b"\x89PNG"), (Format.PDF, b"%PDF")]
 )
 def test_image_formats(fmt, magic):
-    out = nv.render(nv.build_graph(nv.load_demo()), fmt)
+    out = draw(nv.build_graph(nv.load_demo()), fmt)
     assert out.content.startswith(magic)
     assert out.format is fmt
 
@@ -193,16 +193,16 @@ def test_image_formats(fmt, magic):
 def test_missing_graphviz_is_one_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     g = nv.build_graph(nv.load_demo())
-    assert nv.render(g, Format.DOT).text.startswith("digraph")  # dot needs no executable
+    assert draw(g, Format.DOT).text.startswith("digraph")  # dot needs no executable
     with pytest.raises(RendererError, match="apt-get install graphviz"):
-        nv.render(g, Format.SVG)
+        draw(g, Format.SVG)
 
 
 @needs_dot
 @pytest.mark.parametrize("layout", ["dot", "neato", "fdp", "sfdp", "circo", "twopi", "osage"])
 def test_every_layout_engine_renders(layout):
     options = RenderOptions(layout=Layout(layout))
-    out = nv.render(nv.build_graph(nv.load_demo()), Format.SVG, options)
+    out = draw(nv.build_graph(nv.load_demo()), Format.SVG, options)
     assert out.content.startswith(b"<?xml")
 
 
@@ -210,5 +210,5 @@ def test_every_layout_engine_renders(layout):
 @pytest.mark.parametrize("name", ["]", "]]", "x]", "&#93;", "]]>"])
 def test_brackets_graphviz_chokes_on(name):
     snap = hostile_snapshot([name, name + "2", name + "3"])
-    svg = nv.render(nv.build_graph(snap), Format.SVG).content
+    svg = draw(nv.build_graph(snap), Format.SVG).content
     assert name in "\n".join(svg_texts(svg)[0])

@@ -14,7 +14,6 @@ from proxy import DockerProxy
 
 import visualizer as nv
 from visualizer.analysis.reachability import Reachability
-from visualizer.sources.engine import EngineTarget
 
 pytestmark = [pytest.mark.docker, pytest.mark.swarm]
 
@@ -161,7 +160,7 @@ def by_prefix(snap, p):
 
 def test_a_manager_alone_shows_the_whole_swarm(cluster):
     p, lab = cluster
-    snap = nv.load_engine(EngineTarget(host=lab[1]))
+    snap = nv.load(nv.SourceSpec(hosts=(lab[1],)))
     assert [n.hostname for n in snap.nodes] == [
         "swarmlab-node1",
         "swarmlab-node2",
@@ -205,7 +204,7 @@ def test_requests_stay_constant_per_host(cluster, tmp_path):
 
 def test_all_nodes_in_one_picture(cluster, tmp_path):
     p, lab = cluster
-    snap = nv.load_engines([EngineTarget(host=lab[i]) for i in (1, 2, 3)], inspect=True)
+    snap = nv.load(nv.SourceSpec(hosts=tuple(lab[i] for i in (1, 2, 3))), inspect=True)
     mine = by_prefix(snap, p)
     assert mine[f"{p}c2"].host == "swarmlab-node2"
     assert mine[f"{p}c3"].host == "swarmlab-node3"
@@ -224,7 +223,7 @@ def test_all_nodes_in_one_picture(cluster, tmp_path):
 
 def test_reachability_across_nodes_matches_ping(cluster):
     p, lab = cluster
-    snap = nv.load_engines([EngineTarget(host=lab[i]) for i in (1, 2, 3)], inspect=True)
+    snap = nv.load(nv.SourceSpec(hosts=tuple(lab[i] for i in (1, 2, 3))), inspect=True)
     model = Reachability(nv.build_graph(snap))
 
     def verdict(a, b):
@@ -341,7 +340,7 @@ def test_same_name_on_two_engines_is_told_apart(cluster, tmp_path):
                 "ping",
                 "-c1",
                 "-W2",
-                by_prefix(nv.load_engine(EngineTarget(host=lab[3])), p)[f"{p}b3"].endpoints[0].ipv4,
+                by_prefix(nv.load(nv.SourceSpec(hosts=(lab[3],))), p)[f"{p}b3"].endpoints[0].ipv4,
                 check=False,
             ).returncode
             == 0

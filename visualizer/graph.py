@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
-    from visualizer.model import Container, Engine, Network, Snapshot
+    from visualizer.model import Container, Endpoint, Engine, Network, Snapshot
 
 K = TypeVar("K")
 
@@ -40,17 +40,78 @@ def container_key(container_id: str) -> str:
     return f"container:{container_id}"
 
 
-def engine_of(g: nx.Graph[str], host: str) -> Engine | None:
+# ---- typed access to what the graph carries ------------------------------------------------
+
+
+def snapshot_of(g: nx.Graph[str]) -> Snapshot:
+    """The snapshot the graph was built from (also for a filtered view of it)."""
+    snapshot: Snapshot = g.graph["snapshot"]
+    return snapshot
+
+
+def engine_of(g: nx.Graph[str], host: str = "") -> Engine:
     """The engine a network or container (by its `host`) lives on; decides version rules."""
-    snapshot: Snapshot | None = g.graph.get("snapshot")
-    return snapshot.engine_of(host) if snapshot is not None else g.graph.get("engine")
+    return snapshot_of(g).engine_of(host)
+
+
+def warnings_of(g: nx.Graph[str]) -> tuple[str, ...]:
+    """What building the graph found wrong (e.g. a sidecar whose stack owner is missing)."""
+    found: tuple[str, ...] = g.graph["warnings"]
+    return found
+
+
+def is_container(g: nx.Graph[str], key: str) -> bool:
+    """Whether a node is a container (else a network)."""
+    return bool(g.nodes[key]["bipartite"] == CONTAINER)
+
+
+def container_record(g: nx.Graph[str], key: str) -> Container:
+    """The record of a container node."""
+    record: Container = g.nodes[key]["record"]
+    return record
+
+
+def network_record(g: nx.Graph[str], key: str) -> Network:
+    """The record of a network node."""
+    record: Network = g.nodes[key]["record"]
+    return record
+
+
+def endpoint(g: nx.Graph[str], nkey: str, ckey: str) -> Endpoint:
+    """The endpoint an edge stands for (a sidecar's edges carry its stack owner's)."""
+    found: Endpoint = g.adj[nkey][ckey]["endpoint"]
+    return found
+
+
+def shared_from(g: nx.Graph[str], nkey: str, ckey: str) -> str | None:
+    """On a sidecar's edge, the key of the container that owns the stack; else `None`."""
+    owner: str | None = g.adj[nkey][ckey]["shared_from"]
+    return owner
+
+
+def netns_of(g: nx.Graph[str], ckey: str) -> str | None:
+    """The container a `container:` sidecar names (its key), if it is in the graph."""
+    found: str | None = g.nodes[ckey].get("netns_of")
+    return found
+
+
+def netns_owner(g: nx.Graph[str], ckey: str) -> str | None:
+    """The container that really owns a sidecar's stack, following chains."""
+    found: str | None = g.nodes[ckey].get("netns_owner")
+    return found
+
+
+def netns_missing(g: nx.Graph[str], ckey: str) -> str | None:
+    """The ID a sidecar names when that container is not in the snapshot."""
+    found: str | None = g.nodes[ckey].get("netns_missing")
+    return found
 
 
 def labels(g: nx.Graph[str]) -> dict[str, str]:
     """Network and container ID → its name in reports: `host/name` where hosts share the name."""
     from visualizer.model import qualified_names  # noqa: PLC0415
 
-    snapshot: Snapshot = g.graph["snapshot"]
+    snapshot = snapshot_of(g)
     return qualified_names(snapshot.networks) | qualified_names(snapshot.containers)
 
 
@@ -58,7 +119,7 @@ def build_graph(snapshot: Snapshot) -> nx.Graph[str]:
     """Build the bipartite graph of a snapshot; warnings go to `graph.graph["warnings"]`."""
     import networkx as nx  # noqa: PLC0415 - keep `netviz --help` free of networkx
 
-    g: nx.Graph[str] = nx.Graph(engine=snapshot.engine, snapshot=snapshot)
+    g: nx.Graph[str] = nx.Graph(snapshot=snapshot)
     warnings: list[str] = []
     for net in snapshot.networks:
         g.add_node(network_key(net.id), bipartite=NETWORK, kind="network", record=net)
@@ -122,15 +183,13 @@ def _resolve_ref(
 
 
 def networks(g: nx.Graph[str]) -> list[tuple[str, Network]]:
-    """Network nodes with their records, sorted by name, host, then ID."""
-    items = [(k, d["record"]) for k, d in g.nodes(data=True) if d["bipartite"] == NETWORK]
-    return sorted(items, key=lambda kv: (kv[1].name, kv[1].host, kv[1].id))
+    """Network nodes with their records, in the snapshot's order (name, host, ID)."""
+    return [(k, d["record"]) for k, d in g.nodes(data=True) if d["bipartite"] == NETWORK]
 
 
 def containers(g: nx.Graph[str]) -> list[tuple[str, Container]]:
-    """Container nodes with their records, sorted by name, host, then ID."""
-    items = [(k, d["record"]) for k, d in g.nodes(data=True) if d["bipartite"] == CONTAINER]
-    return sorted(items, key=lambda kv: (kv[1].name, kv[1].host, kv[1].id))
+    """Container nodes with their records, in the snapshot's order (name, host, ID)."""
+    return [(k, d["record"]) for k, d in g.nodes(data=True) if d["bipartite"] == CONTAINER]
 
 
 def tasks_by_service(items: Iterable[tuple[K, Container]]) -> dict[str, list[K]]:
@@ -170,7 +229,7 @@ def parse_filters(specs: Iterable[str]) -> tuple[tuple[str, str], ...]:
 
 
 def select(g: nx.Graph[str], selection: Selection) -> nx.Graph[str]:
-    """Return the subgraph a selection shows (a view: records are shared, not copied)."""
+    """Return the subgraph a selection shows (records are shared, not copied)."""
     groups: dict[str, list[str]] = defaultdict(list)
     for key, value in selection.filters:
         groups[key].append(value)
@@ -183,7 +242,24 @@ def select(g: nx.Graph[str], selection: Selection) -> nx.Graph[str]:
     ctrs |= _netns_owners(g, ctrs)
     if selection.hide_unused_builtin:
         nets = {n for n in nets if not _unused_builtin(g, n, ctrs)}
-    return g.subgraph(nets | ctrs)
+    return _induced(g, nets | ctrs)
+
+
+def _induced(g: nx.Graph[str], keep: set[str]) -> nx.Graph[str]:
+    """The subgraph on `keep`, its nodes and adjacencies in the full graph's (canonical) order.
+
+    Not a networkx subgraph view: a view iterates a filter set, in an order that changes from
+    run to run with string hashing.
+    """
+    if len(keep) == g.number_of_nodes():
+        return g
+    shown: nx.Graph[str] = g.__class__()
+    shown.graph = g.graph
+    shown.add_nodes_from((n, data) for n, data in g.nodes(data=True) if n in keep)
+    shown.add_edges_from(
+        (u, v, data) for u, v, data in g.edges(data=True) if u in keep and v in keep
+    )
+    return shown
 
 
 def _match(g: nx.Graph[str], key: str, values: Sequence[str]) -> tuple[set[str], set[str]]:
@@ -217,15 +293,9 @@ def _has_label(labels: Any, spec: str) -> bool:  # noqa: ANN401 - a Mapping[str,
 
 def _netns_owners(g: nx.Graph[str], ctrs: set[str]) -> set[str]:
     """Owners of the shown sidecars' network stacks: a sidecar is never drawn alone."""
-    owners = set()
-    for c in ctrs:
-        for attr in ("netns_of", "netns_owner"):
-            owner = g.nodes[c].get(attr)
-            if owner is not None:
-                owners.add(owner)
-    return owners
+    return {o for c in ctrs for o in (netns_of(g, c), netns_owner(g, c)) if o is not None}
 
 
 def _unused_builtin(g: nx.Graph[str], nkey: str, ctrs: set[str]) -> bool:
-    net: Network = g.nodes[nkey]["record"]
+    net = network_record(g, nkey)
     return net.is_builtin and not any(c in ctrs for c in g[nkey])

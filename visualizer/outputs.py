@@ -44,6 +44,57 @@ def write_file(path: Path, content: bytes) -> None:
                 Path(tmp).unlink()
 
 
+def write_files(files: list[tuple[Path, bytes]]) -> None:
+    """Write several files, all of them or none: each goes to a temp file first, then all renamed.
+
+    If any cannot be written, none of the new contents is put in place (earlier files stay as
+    they were).
+    """
+    if len(files) <= 1:
+        for path, content in files:
+            write_file(path, content)
+        return
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, content in files:
+            if path.exists() and not path.is_file() and not path.is_dir():
+                continue  # a device or FIFO is written in place, after the others
+            staged.append((_stage(path, content), path))
+        for tmp, path in staged:
+            tmp.replace(path)
+        staged = []
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {exc.filename or 'output'}: {exc.strerror or exc}"
+        ) from None
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+    for path, content in files:
+        if path.exists() and not path.is_file() and not path.is_dir():
+            _write_special(path, content)
+
+
+def _stage(path: Path, content: bytes) -> Path:
+    """`content` in a temp file beside `path`, with the mode `path` will have."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create directory {path.parent}: {exc.strerror}") from None
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a directory")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        Path(tmp).chmod(0o666 & ~_umask())
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
 def _write_special(path: Path, content: bytes) -> None:
     try:
         with path.open("wb") as fh:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from visualizer.analysis.findings import Finding, Severity, audit_findings
 from visualizer.analysis.reachability import Grouped, PortPath, Reachability, Verdict
 from visualizer.errors import InputError
+from visualizer.graph import snapshot_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -32,7 +33,7 @@ class Analysis:
         """Open findings by subject (`("container", name)` / `("network", name)`)."""
         found: dict[tuple[str, str], list[Finding]] = {}
         for f in self.findings:
-            if f.status == "open" and f.severity > Severity.INFO:
+            if f.is_open and f.severity > Severity.INFO:
                 for s in f.subjects:
                     found.setdefault((s.kind, s.name), []).append(f)
         return found
@@ -40,7 +41,7 @@ class Analysis:
 
 def analyse(g: nx.Graph[str]) -> Analysis:
     """Reachability and findings of a full (unfiltered) graph."""
-    return Analysis(reach=Reachability(g), findings=tuple(audit_findings(g.graph["snapshot"])))
+    return Analysis(reach=Reachability(g), findings=tuple(audit_findings(snapshot_of(g))))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,13 +92,13 @@ class AuditReport:
 
     def severity_counts(self) -> dict[str, int]:
         """Open findings per severity, worst first."""
-        counts = Counter(f.severity for f in self.findings if f.status == "open")
+        counts = Counter(f.severity for f in self.findings if f.is_open)
         return {s.label: counts.get(s, 0) for s in sorted(Severity, reverse=True)}
 
 
 def caveats(g: nx.Graph[str]) -> list[str]:
     """What the audit cannot see, stated at the top of every report."""
-    snap = g.graph["snapshot"]
+    snap = snapshot_of(g)
     engine = snap.engine
     notes = [
         (
@@ -151,7 +152,7 @@ def build_report(
     """Run the whole audit over the (unfiltered) graph."""
     from visualizer.analysis.policy import evaluate  # noqa: PLC0415
 
-    snap = g.graph["snapshot"]
+    snap = snapshot_of(g)
     analysis = analyse(g)
     reach, found = analysis.reach, analysis.findings
     violations = tuple(evaluate(policy, reach)) if policy is not None else ()
@@ -188,9 +189,7 @@ def _fails(
     fail_on: Severity | None,
 ) -> bool:
     def bad(findings: tuple[Finding, ...]) -> bool:
-        return fail_on is not None and any(
-            f.status == "open" and f.severity >= fail_on for f in findings
-        )
+        return fail_on is not None and any(f.is_open and f.severity >= fail_on for f in findings)
 
     if diff is not None:
         return bool(diff.new_pairs or diff.new_violations or bad(diff.new_findings))

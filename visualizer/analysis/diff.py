@@ -10,16 +10,18 @@ drift.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 from visualizer.analysis.findings import audit_findings
 from visualizer.analysis.peering import peering
 from visualizer.analysis.reachability import Reachability
+from visualizer.graph import containers, labels, networks, snapshot_of
 from visualizer.model import qualified_names
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     import networkx as nx
 
@@ -42,14 +44,45 @@ ENGINE_DEFAULT_OPTIONS = frozenset(
 _SHORT_ID = re.compile(r"^[0-9a-f]{12}$")
 
 
+class Kind(StrEnum):
+    """What a change is about."""
+
+    NETWORK = "network"
+    CONTAINER = "container"
+    ENDPOINT = "endpoint"
+    REACHABILITY = "reachability"
+    FINDING = "finding"
+
+
+class ChangeType(StrEnum):
+    """How it changed, from A to B."""
+
+    REMOVED = "removed"
+    """In A only."""
+    ADDED = "added"
+    """In B only."""
+    CHANGED = "changed"
+    """In both, different."""
+
+    @property
+    def sign(self) -> str:
+        """`-`, `+` or `~`, as the text output writes it."""
+        return {"removed": "-", "added": "+", "changed": "~"}[self.value]
+
+
+ChangeMap: TypeAlias = "Mapping[tuple[str, ...], ChangeType]"
+"""What changed in a change diagram: `("network", name)`, `("container", name)` and
+`("endpoint", container, network)` → how (from `union`)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Change:
     """One difference, from A to B."""
 
-    kind: str
-    """`network`, `container`, `endpoint`, `reachability` or `finding`."""
-    change: str
-    """`added` (in B only), `removed` (in A only) or `changed`."""
+    kind: Kind
+    """What it is about."""
+    change: ChangeType
+    """Added (in B only), removed (in A only) or changed."""
     subject: str
     """What it is about: a name, `container@network`, or `source -> target`."""
     detail: str = ""
@@ -73,14 +106,14 @@ class Diff:
         """The changes about these containers and networks (a `--filter`ed comparison)."""
 
         def about(c: Change) -> bool:
-            if c.kind == "network":
+            if c.kind is Kind.NETWORK:
                 return c.subject in networks
-            if c.kind == "container":
+            if c.kind is Kind.CONTAINER:
                 return c.subject in containers
-            if c.kind == "endpoint":
+            if c.kind is Kind.ENDPOINT:
                 name, _, net = c.subject.partition("@")
                 return name in containers and net in networks
-            if c.kind == "reachability":
+            if c.kind is Kind.REACHABILITY:
                 source, _, target = c.subject.partition(" -> ")
                 return source in containers and target in containers
             return any(
@@ -94,52 +127,62 @@ class Diff:
         """One line: counts per kind, e.g. `containers +1 -0 ~2 · reachable pairs +3 -0`."""
         parts = []
         for kind, word in zip(
-            KINDS,
+            Kind,
             ("networks", "containers", "endpoints", "reachable pairs", "findings"),
             strict=True,
         ):
-            plus, minus, changed = (self.count(kind, c) for c in ("added", "removed", "changed"))
+            plus, minus, changed = (
+                self.count(kind, c)
+                for c in (ChangeType.ADDED, ChangeType.REMOVED, ChangeType.CHANGED)
+            )
             if plus or minus or changed:
                 parts.append(f"{word} +{plus} -{minus}" + (f" ~{changed}" if changed else ""))
         return " · ".join(parts) or "no change"
 
-    def count(self, kind: str, change: str) -> int:
+    def headline(self, limit: int = 4) -> str:
+        """The summary and the first changes, e.g. `endpoints +1 -0: +endpoint web@backend`."""
+        detail = "; ".join(
+            f"{c.change.sign}{c.kind.value} {c.subject}" for c in self.changes[:limit]
+        )
+        more = f" (+{len(self.changes) - limit} more)" if len(self.changes) > limit else ""
+        return f"{self.summary()}: {detail}{more}"
+
+    def count(self, kind: Kind, change: ChangeType) -> int:
         """How many changes of one kind and direction."""
-        return sum(1 for c in self.changes if c.kind == kind and c.change == change)
+        return sum(1 for c in self.changes if c.kind is kind and c.change is change)
 
 
-KINDS = ("network", "container", "endpoint", "reachability", "finding")
-ORDER = {"removed": 0, "added": 1, "changed": 2}
+_KIND_ORDER = {k: i for i, k in enumerate(Kind)}
+_CHANGE_ORDER = {c: i for i, c in enumerate(ChangeType)}
 
 
 def diff_graphs(
     a: nx.Graph[str], b: nx.Graph[str], *, a_label: str = "A", b_label: str = "B"
 ) -> Diff:
     """Compare two full graphs (built from snapshots)."""
-    sa: Snapshot = a.graph["snapshot"]
-    sb: Snapshot = b.graph["snapshot"]
+    sa, sb = snapshot_of(a), snapshot_of(b)
     changes: list[Change] = []
     changes += _networks(sa, sb)
     changes += _containers(sa, sb)
     changes += _endpoints(sa, sb)
     changes += _pairs(a, b)
     changes += _findings(sa, sb)
-    changes.sort(key=lambda c: (KINDS.index(c.kind), c.subject, ORDER[c.change], c.detail))
+    changes.sort(key=lambda c: (_KIND_ORDER[c.kind], c.subject, _CHANGE_ORDER[c.change], c.detail))
     return Diff(a=a_label, b=b_label, changes=tuple(changes))
 
 
 def _networks(sa: Snapshot, sb: Snapshot) -> list[Change]:
     return _compare(
-        "network",
-        _by_label(sa.networks),
-        _by_label(sb.networks),
+        Kind.NETWORK,
+        by_label(sa.networks),
+        by_label(sb.networks),
         lambda n: n.driver,
         lambda x, y: _network_fields(x, y, sa, sb),
     )
 
 
 def _compare(
-    kind: str,
+    kind: Kind,
     a: dict[str, _Named],
     b: dict[str, _Named],
     summary: Callable[[_Named], str],
@@ -147,14 +190,16 @@ def _compare(
 ) -> list[Change]:
     """Objects only in A (removed), only in B (added), and the changed fields of the rest."""
     out = [
-        Change(kind=kind, change="removed", subject=n, detail=summary(a[n])) for n in a.keys() - b
+        Change(kind=kind, change=ChangeType.REMOVED, subject=n, detail=summary(a[n]))
+        for n in a.keys() - b
     ]
     out += [
-        Change(kind=kind, change="added", subject=n, detail=summary(b[n])) for n in b.keys() - a
+        Change(kind=kind, change=ChangeType.ADDED, subject=n, detail=summary(b[n]))
+        for n in b.keys() - a
     ]
     for name in a.keys() & b:
         out += [
-            Change(kind=kind, change="changed", subject=name, detail=d)
+            Change(kind=kind, change=ChangeType.CHANGED, subject=name, detail=d)
             for d in fields(a[name], b[name])
         ]
     return out
@@ -183,9 +228,9 @@ def _network_fields(x: Network, y: Network, sa: Snapshot, sb: Snapshot) -> list[
 def _containers(sa: Snapshot, sb: Snapshot) -> list[Change]:
     ids_a, ids_b = qualified_names(sa.containers), qualified_names(sb.containers)
     return _compare(
-        "container",
-        _by_label(sa.containers),
-        _by_label(sb.containers),
+        Kind.CONTAINER,
+        by_label(sa.containers),
+        by_label(sb.containers),
         lambda c: c.state,
         lambda x, y: _container_fields(x, y, ids_a, ids_b),
     )
@@ -202,15 +247,15 @@ def _container_fields(
     mx, my = _mode(x, ids_a), _mode(y, ids_b)
     if mx != my:
         found.append(f"network mode: {mx} → {my}")
-    px, py = _ports(x.ports), _ports(y.ports)
+    px, py = _ports(x), _ports(y)
     found.extend(
-        f"port removed: {_port_text(port)}"
-        for port in sorted(px - py, key=str)
+        f"port removed: {port.text()}"
+        for port in sorted(px - py, key=lambda p: p.sort_key)
         if not any(_same_port(port, other) for other in py)
     )
     found.extend(
-        f"port added: {_port_text(port)}"
-        for port in sorted(py - px, key=str)
+        f"port added: {port.text()}"
+        for port in sorted(py - px, key=lambda p: p.sort_key)
         if not any(_same_port(port, other) for other in px)
     )
     lx, ly = {(lk.target, lk.alias) for lk in x.links}, {(lk.target, lk.alias) for lk in y.links}
@@ -253,58 +298,53 @@ def _mode(c: Container, ids: dict[str, str]) -> str:
     return c.network_mode
 
 
-def _ports(ports: tuple[Port, ...]) -> set[tuple[str, int, int, str]]:
-    return {
-        (
-            p.host_ip or "0.0.0.0",  # noqa: S104 - data, not a bind
-            p.host_port if p.host_port is not None else -1,
-            p.container_port,
-            p.protocol,
-        )
-        for p in ports
-    }
+def _ports(c: Container) -> set[Port]:
+    """A container's ports, "no host address" written as `0.0.0.0` as the engine reports it."""
+    return {replace(p, host_ip=p.host_ip or "0.0.0.0") if p.published else p for p in c.ports}  # noqa: S104
 
 
-def _same_port(x: tuple[str, int, int, str], y: tuple[str, int, int, str]) -> bool:
+def _same_port(x: Port, y: Port) -> bool:
     """Equal, an ephemeral host port (0) matching any assigned one."""
-    ip_x, host_x, cport_x, proto_x = x
-    ip_y, host_y, cport_y, proto_y = y
-    if (ip_x, cport_x, proto_x) != (ip_y, cport_y, proto_y):
+    if (x.host_ip, x.container_port, x.protocol, x.published) != (
+        y.host_ip,
+        y.container_port,
+        y.protocol,
+        y.published,
+    ):
         return False
-    return host_x == host_y or (min(host_x, host_y) == 0 and max(host_x, host_y) > 0)
-
-
-def _port_text(p: tuple[str, int, int, str]) -> str:
-    ip, host, cport, proto = p
-    if host < 0:
-        return f"{cport}/{proto} (exposed)"
-    return f"{ip}:{host or '*'}->{cport}/{proto}"
+    hx, hy = x.host_port or 0, y.host_port or 0
+    return hx == hy or (min(hx, hy) == 0 and max(hx, hy) > 0)
 
 
 def _endpoints(sa: Snapshot, sb: Snapshot) -> list[Change]:
     ea, eb = _endpoints_of(sa), _endpoints_of(sb)
-    names_a, names_b = set(_by_label(sa.containers)), set(_by_label(sb.containers))
+    names_a, names_b = set(by_label(sa.containers)), set(by_label(sb.containers))
     # a removed (added) container's endpoints are implied: listed only for containers on both
     out = [
-        Change(kind="endpoint", change="removed", subject=f"{name}@{net}")
+        Change(kind=Kind.ENDPOINT, change=ChangeType.REMOVED, subject=f"{name}@{net}")
         for name, net in ea.keys() - eb
         if name in names_b
     ]
     out += [
-        Change(kind="endpoint", change="added", subject=f"{name}@{net}")
+        Change(kind=Kind.ENDPOINT, change=ChangeType.ADDED, subject=f"{name}@{net}")
         for name, net in eb.keys() - ea
         if name in names_a
     ]
     for key in ea.keys() & eb:
         (cx, x), (cy, y) = ea[key], eb[key]
         out += [
-            Change(kind="endpoint", change="changed", subject=f"{key[0]}@{key[1]}", detail=d)
+            Change(
+                kind=Kind.ENDPOINT,
+                change=ChangeType.CHANGED,
+                subject=f"{key[0]}@{key[1]}",
+                detail=d,
+            )
             for d in _endpoint_fields(cx, x, cy, y)
         ]
     return out
 
 
-def _by_label(items: Sequence[_Named]) -> dict[str, _Named]:
+def by_label(items: Sequence[_Named]) -> dict[str, _Named]:
     """Networks or containers by name (`host/name` where several hosts use the name)."""
     names = qualified_names(items)
     return {names[x.id]: x for x in items}
@@ -345,8 +385,8 @@ def _pairs(a: nx.Graph[str], b: nx.Graph[str]) -> list[Change]:
     pb = {(v.source, v.target): v for v in Reachability(b).pairs()}
     out = [
         Change(
-            kind="reachability",
-            change="removed",
+            kind=Kind.REACHABILITY,
+            change=ChangeType.REMOVED,
             subject=f"{s} -> {t}",
             detail=", ".join(pa[(s, t)].via),
         )
@@ -354,8 +394,8 @@ def _pairs(a: nx.Graph[str], b: nx.Graph[str]) -> list[Change]:
     ]
     out += [
         Change(
-            kind="reachability",
-            change="added",
+            kind=Kind.REACHABILITY,
+            change=ChangeType.ADDED,
             subject=f"{s} -> {t}",
             detail=", ".join(pb[(s, t)].via),
         )
@@ -366,8 +406,8 @@ def _pairs(a: nx.Graph[str], b: nx.Graph[str]) -> list[Change]:
             detail = f"{_how(pa[key].by_name)} → {_how(pb[key].by_name)}"
             out.append(
                 Change(
-                    kind="reachability",
-                    change="changed",
+                    kind=Kind.REACHABILITY,
+                    change=ChangeType.CHANGED,
                     subject=f"{key[0]} -> {key[1]}",
                     detail=detail,
                 )
@@ -382,12 +422,12 @@ def _how(by_name: bool) -> str:  # noqa: FBT001
 def _findings(sa: Snapshot, sb: Snapshot) -> list[Change]:
     (fa, unknown_a), (fb, unknown_b) = _keyed_findings(sa), _keyed_findings(sb)
     out = [
-        Change(kind="finding", change="removed", subject=f"{k[0]} {k[1]}", detail=fa[k])
+        Change(kind=Kind.FINDING, change=ChangeType.REMOVED, subject=f"{k[0]} {k[1]}", detail=fa[k])
         for k in fa.keys() - fb
         if k not in unknown_b
     ]
     out += [
-        Change(kind="finding", change="added", subject=f"{k[0]} {k[1]}", detail=fb[k])
+        Change(kind=Kind.FINDING, change=ChangeType.ADDED, subject=f"{k[0]} {k[1]}", detail=fb[k])
         for k in fb.keys() - fa
         if k not in unknown_a
     ]
@@ -400,54 +440,19 @@ def _keyed_findings(snap: Snapshot) -> tuple[dict[tuple[str, str], str], set[tup
     undecided: set[tuple[str, str]] = set()
     for f in audit_findings(snap):
         key = (f.id, ", ".join(s.name for s in f.subjects))
-        if f.status == "open":
+        if f.is_open:
             found[key] = f.title
         else:
             undecided.add(key)
     return found, undecided
 
 
-def union(sa: Snapshot, sb: Snapshot, d: Diff) -> tuple[Snapshot, dict[tuple[str, ...], str]]:
-    """One snapshot holding both sides (B, plus what only A had), and the change of each part.
-
-    Keys of the second value: `("network", name)`, `("container", name)`,
-    `("endpoint", container, network)`, named as reports name them (`host/name` where several
-    hosts use a name); values `added`, `removed`, `changed`.
-    """
-    from dataclasses import replace  # noqa: PLC0415
-
-    status: dict[tuple[str, ...], str] = {}
-    for change in d.changes:
-        if change.kind in {"network", "container"}:
-            status[(change.kind, change.subject)] = change.change
-        elif change.kind == "endpoint":
-            name, _, net = change.subject.partition("@")
-            status[("endpoint", name, net)] = change.change
-    nets_a, nets_b = _by_label(sa.networks), _by_label(sb.networks)
-    networks = [*sb.networks, *(n for label, n in nets_a.items() if label not in nets_b)]
-    net_id = {label: n.id for label, n in (nets_a | nets_b).items()}
-    net_label_a = {n.id: label for label, n in nets_a.items()}
-
-    def moved(eps: Iterable[Endpoint], skip: set[str]) -> tuple[Endpoint, ...]:
-        """A's endpoints, pointed at the union's network of the same name."""
-        return tuple(
-            replace(ep, network_id=net_id[label])
-            for ep in eps
-            for label in (net_label_a.get(ep.network_id, ep.network_name),)
-            if label in net_id and net_id[label] not in skip
-        )
-
-    la, lb = qualified_names(sa.containers), qualified_names(sb.containers)
-    ctrs_a, ctrs_b = _by_label(sa.containers), _by_label(sb.containers)
-    containers = []
-    for c in sb.containers:
-        old = ctrs_a.get(lb[c.id])
-        extra = moved(old.endpoints, {ep.network_id for ep in c.endpoints}) if old else ()
-        containers.append(replace(c, endpoints=(*c.endpoints, *extra)))
-    containers += [
-        replace(c, endpoints=moved(c.endpoints, set()))
-        for c in sa.containers
-        if la[c.id] not in ctrs_b
-    ]
-    merged = replace(sb, networks=tuple(networks), containers=tuple(containers), warnings=())
-    return merged, status
+def scoped(d: Diff, a: nx.Graph[str], b: nx.Graph[str]) -> Diff:
+    """The changes about what two filtered views (of A and of B) show: a `--filter`ed diff."""
+    shown_c: set[str] = set()
+    shown_n: set[str] = set()
+    for view in (a, b):
+        names = labels(view)  # as the diff names them (`host/name` where ambiguous)
+        shown_c |= {names[r.id] for _, r in containers(view)}
+        shown_n |= {names[r.id] for _, r in networks(view)}
+    return d.only(shown_c, shown_n)

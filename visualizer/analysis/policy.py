@@ -229,7 +229,7 @@ def _forbidden(
             for b in sorted(targets - hit - {a}, key=reach.label):
                 path = reach.port_path(a, b)
                 if path is not None:
-                    ports = ", ".join(f"{p.host_ip}:{p.host_port}" for p in path.ports)
+                    ports = ", ".join(p.text() for p in path.ports)
                     found.append(
                         _violation(
                             rule, reach, a, b, f"reaches its published ports {ports} via the host"

@@ -18,7 +18,20 @@ if TYPE_CHECKING:
 
 
 def merge(captures: Sequence[tuple[str, Snapshot | None, str | None]]) -> Snapshot:
-    """Merge `(source label, snapshot or None, error or None)` into one snapshot."""
+    """Merge `(source label, snapshot or None, error or None)` into one snapshot.
+
+    The result does not depend on the order of `captures`: they are taken in the order of
+    their engines' names and IDs (the first is the snapshot's own engine).
+    """
+    captures = sorted(
+        captures,
+        key=lambda c: (
+            c[1] is None,
+            c[1].engine.name if c[1] else "",
+            c[1].engine.id if c[1] else "",
+            c[0],
+        ),
+    )
     hosts: list[Host] = []
     names: dict[str, int] = {}
     seen: dict[str, str] = {}
@@ -66,8 +79,8 @@ def merge(captures: Sequence[tuple[str, Snapshot | None, str | None]]) -> Snapsh
                 hosts.append(h)
     return replace(
         parts[0][1],
-        networks=tuple(sorted(networks.values(), key=lambda n: (n.name, n.host, n.id))),
-        containers=tuple(sorted(containers.values(), key=lambda c: (c.name, c.host, c.id))),
+        networks=tuple(networks.values()),
+        containers=tuple(containers.values()),
         source=" + ".join(source for source, snap, _ in captures if snap is not None),
         inspected=all(s.inspected for _, s in parts),
         warnings=tuple(warnings),

@@ -12,29 +12,29 @@ from typing import TYPE_CHECKING, Any
 
 from visualizer.errors import EngineError
 from visualizer.model import (
-    SWARM_SERVICE_ID_LABEL,
-    SWARM_SERVICE_LABEL,
-    SWARM_TASK_LABEL,
     Container,
     Endpoint,
     Engine,
-    Host,
     Link,
     Network,
     Port,
-    Service,
-    ServicePort,
     Snapshot,
     Subnet,
-    SwarmNode,
-    VirtualIP,
 )
+from visualizer.sources.raw import (
+    Json,
+    as_dict,
+    as_int,
+    as_list,
+    as_opt_bool,
+    as_str,
+    as_str_map,
+    as_strs,
+)
+from visualizer.sources.swarm import with_swarm
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
-
-Json = Any
-"""A value decoded from the engine's JSON: untrusted and untyped until parsed here."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,9 +85,8 @@ def parse_capture(raw: RawCapture) -> Snapshot:
         if raw.inspected is not None and detail is None:
             continue  # removed between list and inspect: the gatherer already warned
         container = parse_container(item, detail, by_id, by_name, warnings)
-        found = {*links.get(container.name, ()), *_endpoint_links(detail)}
-        ordered = tuple(sorted(found, key=lambda lk: (lk.target, lk.alias)))
-        containers.append(replace(container, links=ordered))
+        found = (*links.get(container.name, ()), *_endpoint_links(detail))
+        containers.append(replace(container, links=found))
     networks = _fill_gateways(networks, containers)
     snapshot = Snapshot(
         engine=parse_engine(raw.version, raw.info),
@@ -99,191 +98,31 @@ def parse_capture(raw: RawCapture) -> Snapshot:
         warnings=tuple(warnings),
     )
     if isinstance(raw.nodes, list):
-        snapshot = _with_swarm(snapshot, raw)
+        snapshot = with_swarm(snapshot, raw)
     return snapshot
-
-
-def _with_swarm(snapshot: Snapshot, raw: RawCapture) -> Snapshot:
-    """Add what a manager knows: nodes, services, and the tasks running on other nodes."""
-    nodes = tuple(
-        sorted((parse_node(n) for n in raw.nodes if isinstance(n, dict)), key=lambda n: n.hostname)
-    )
-    services = tuple(
-        sorted(
-            (s for s in (parse_service(item) for item in _list(raw.services)) if s),
-            key=lambda s: s.name,
-        )
-    )
-    me = snapshot.engine.name
-    hostnames = {n.id: n.hostname for n in nodes}
-    by_service = {s.id: s for s in services}
-    networks = {n.id: n for n in snapshot.networks}
-    seen_ids = {c.id for c in snapshot.containers}
-    seen_tasks = {c.labels.get(SWARM_TASK_LABEL) for c in snapshot.containers}
-    tasks = []
-    for item in _list(raw.tasks):
-        task = _task_container(_dict(item), by_service, hostnames, networks)
-        if (
-            task is not None
-            and task.id not in seen_ids
-            and task.labels.get(SWARM_TASK_LABEL) not in seen_tasks
-        ):
-            tasks.append(task)
-    local = tuple(replace(c, host=me) for c in snapshot.containers)
-    nets = tuple(replace(n, host=me) if n.scope == "local" else n for n in snapshot.networks)
-    hosts = tuple(
-        Host(
-            name=n.hostname,
-            engine=snapshot.engine
-            if n.hostname == me
-            else Engine(name=n.hostname, server_version=n.engine_version),
-            source=snapshot.source if n.hostname == me else "swarm node (seen from a manager)",
-        )
-        for n in nodes
-    )
-    return replace(
-        snapshot,
-        networks=nets,
-        containers=(*local, *sorted(tasks, key=lambda c: c.name)),
-        nodes=nodes,
-        services=services,
-        hosts=hosts,
-    )
-
-
-def parse_node(item: Json) -> SwarmNode:
-    """One entry of `GET /nodes`."""
-    spec, status = _dict(item.get("Spec")), _dict(item.get("Status"))
-    description = _dict(item.get("Description"))
-    return SwarmNode(
-        id=_str(item.get("ID")),
-        hostname=_str(description.get("Hostname")) or _str(item.get("ID"))[:12],
-        role=_str(spec.get("Role")) or "worker",
-        state=_str(status.get("State")),
-        availability=_str(spec.get("Availability")),
-        address=_str(status.get("Addr")),
-        leader=_dict(item.get("ManagerStatus")).get("Leader") is True,
-        engine_version=_str(_dict(description.get("Engine")).get("EngineVersion")),
-        labels=_str_map(spec.get("Labels")),
-    )
-
-
-def parse_service(item: Json) -> Service | None:
-    """One entry of `GET /services`."""
-    if not isinstance(item, dict) or not _str(item.get("ID")):
-        return None
-    spec = _dict(item.get("Spec"))
-    endpoint = _dict(item.get("Endpoint"))
-    endpoint_spec = _dict(endpoint.get("Spec")) or _dict(spec.get("EndpointSpec"))
-    mode = _dict(spec.get("Mode"))
-    ports = tuple(
-        ServicePort(
-            target=_int(p.get("TargetPort")) or 0,
-            published=_int(p.get("PublishedPort")),
-            protocol=_str(p.get("Protocol")) or "tcp",
-            mode=_str(p.get("PublishMode")) or "ingress",
-        )
-        for p in map(_dict, _list(endpoint.get("Ports")) or _list(endpoint_spec.get("Ports")))
-    )
-    networks = _list(_dict(spec.get("TaskTemplate")).get("Networks")) or _list(spec.get("Networks"))
-    return Service(
-        id=item["ID"],
-        name=_str(spec.get("Name")) or item["ID"][:12],
-        mode="global" if "Global" in mode else "replicated",
-        replicas=_int(_dict(mode.get("Replicated")).get("Replicas")),
-        endpoint_mode=_str(endpoint_spec.get("Mode")) or "vip",
-        ports=ports,
-        virtual_ips=tuple(
-            VirtualIP(network_id=_str(v.get("NetworkID")), address=_str(v.get("Addr")))
-            for v in map(_dict, _list(endpoint.get("VirtualIPs")))
-        ),
-        networks=tuple(
-            _str(_dict(n).get("Target")) for n in networks if _str(_dict(n).get("Target"))
-        ),
-        labels=_str_map(spec.get("Labels")),
-    )
-
-
-def _task_container(
-    task: Json,
-    services: Mapping[str, Service],
-    hostnames: Mapping[str, str],
-    networks: Mapping[str, Network],
-) -> Container | None:
-    """A task the manager knows of, as the container it is (on whichever node)."""
-    if _str(task.get("DesiredState")) != "running":
-        return None  # history: a replaced or finished task
-    service = services.get(_str(task.get("ServiceID")))
-    task_id = _str(task.get("ID"))
-    if service is None or not task_id:
-        return None
-    status = _dict(task.get("Status"))
-    container_id = _str(_dict(status.get("ContainerStatus")).get("ContainerID")) or task_id
-    node_id = _str(task.get("NodeID"))
-    slot = _int(task.get("Slot"))
-    name = f"{service.name}.{slot or node_id}.{task_id}"
-    endpoints = []
-    for attachment in map(_dict, _list(task.get("NetworksAttachments"))):
-        net = networks.get(_str(_dict(attachment.get("Network")).get("ID")))
-        if net is None:
-            continue
-        address, _, prefix = (_strs(attachment.get("Addresses")) or [""])[0].partition("/")
-        endpoints.append(
-            Endpoint(
-                network_id=net.id,
-                network_name=net.name,
-                ipv4=address or None,
-                ipv4_prefix_len=_int(prefix),
-                dns_names=None,
-            )
-        )
-    ports = [
-        Port(container_port=p.target, protocol=p.protocol, host_ip=ip, host_port=p.published)
-        for p in service.ports
-        if p.mode == "host" and p.published
-        for ip in ("0.0.0.0", "::")  # noqa: S104 - what the engine reports for such a binding
-    ]
-    state = _str(status.get("State")) or "unknown"
-    image = _str(_dict(_dict(task.get("Spec")).get("ContainerSpec")).get("Image")).split("@")[0]
-    return Container(
-        id=container_id,
-        name=name,
-        image=image,
-        state=state,
-        network_mode=min((e.network_name for e in endpoints), default="default"),
-        labels={
-            SWARM_SERVICE_LABEL: service.name,
-            SWARM_SERVICE_ID_LABEL: service.id,
-            SWARM_TASK_LABEL: task_id,
-            "com.docker.swarm.node.id": node_id,
-        },
-        ports=tuple(sorted(ports, key=_port_key)),
-        endpoints=tuple(sorted(endpoints, key=lambda e: e.network_name)),
-        host=hostnames.get(node_id, node_id[:12]),
-    )
 
 
 def parse_engine(version: Json, info: Json) -> Engine:
     """Engine facts from `GET /version` and `GET /info`."""
-    version = _dict(version)
-    info = _dict(info)
-    swarm = _dict(info.get("Swarm"))
-    firewall = _dict(info.get("FirewallBackend"))
+    version = as_dict(version)
+    info = as_dict(info)
+    swarm = as_dict(info.get("Swarm"))
+    firewall = as_dict(info.get("FirewallBackend"))
     return Engine(
-        id=_str(info.get("ID")),
-        name=_str(info.get("Name")),
-        server_version=_str(version.get("Version")) or _str(info.get("ServerVersion")),
-        api_version=_str(version.get("ApiVersion")),
-        os=_str(info.get("OperatingSystem")),
-        os_type=_str(info.get("OSType")) or _str(version.get("Os")),
-        arch=_str(info.get("Architecture")) or _str(version.get("Arch")),
-        kernel_version=_str(info.get("KernelVersion")) or _str(version.get("KernelVersion")),
-        swarm_state=_str(swarm.get("LocalNodeState")),
-        ipv4_forwarding=_opt_bool(info.get("IPv4Forwarding")),
-        bridge_nf_iptables=_opt_bool(info.get("BridgeNfIptables")),
-        bridge_nf_ip6tables=_opt_bool(info.get("BridgeNfIp6tables")),
-        firewall_backend=_str(firewall.get("Driver")) or None,
-        security_options=tuple(_strs(info.get("SecurityOptions"))),
+        id=as_str(info.get("ID")),
+        name=as_str(info.get("Name")),
+        server_version=as_str(version.get("Version")) or as_str(info.get("ServerVersion")),
+        api_version=as_str(version.get("ApiVersion")),
+        os=as_str(info.get("OperatingSystem")),
+        os_type=as_str(info.get("OSType")) or as_str(version.get("Os")),
+        arch=as_str(info.get("Architecture")) or as_str(version.get("Arch")),
+        kernel_version=as_str(info.get("KernelVersion")) or as_str(version.get("KernelVersion")),
+        swarm_state=as_str(swarm.get("LocalNodeState")),
+        ipv4_forwarding=as_opt_bool(info.get("IPv4Forwarding")),
+        bridge_nf_iptables=as_opt_bool(info.get("BridgeNfIptables")),
+        bridge_nf_ip6tables=as_opt_bool(info.get("BridgeNfIp6tables")),
+        firewall_backend=as_str(firewall.get("Driver")) or None,
+        security_options=tuple(as_strs(info.get("SecurityOptions"))),
     )
 
 
@@ -291,34 +130,34 @@ def parse_network(item: Json) -> Network | None:
     """One entry of `GET /networks`; `None` when it lacks an ID or a name."""
     if not isinstance(item, dict):
         return None
-    nid, name = _str(item.get("Id")), _str(item.get("Name"))
+    nid, name = as_str(item.get("Id")), as_str(item.get("Name"))
     if not nid or not name:
         return None
     subnets = []
-    for entry in _list(_dict(item.get("IPAM")).get("Config")):
-        cfg = _dict(entry)
-        cidr = _str(cfg.get("Subnet"))
+    for entry in as_list(as_dict(item.get("IPAM")).get("Config")):
+        cfg = as_dict(entry)
+        cidr = as_str(cfg.get("Subnet"))
         if cidr:
             subnets.append(
                 Subnet(
                     cidr=cidr,
-                    gateway=_str(cfg.get("Gateway")) or None,
-                    ip_range=_str(cfg.get("IPRange")) or None,
+                    gateway=as_str(cfg.get("Gateway")) or None,
+                    ip_range=as_str(cfg.get("IPRange")) or None,
                 )
             )
     return Network(
         id=nid,
         name=name,
-        driver=_str(item.get("Driver")),
-        scope=_str(item.get("Scope")) or "local",
+        driver=as_str(item.get("Driver")),
+        scope=as_str(item.get("Scope")) or "local",
         internal=item.get("Internal") is True,
         attachable=item.get("Attachable") is True,
         ingress=item.get("Ingress") is True,
         ipv6=item.get("EnableIPv6") is True,
         subnets=tuple(subnets),
-        options=_str_map(item.get("Options")),
-        labels=_str_map(item.get("Labels")),
-        created=_str(item.get("Created")),
+        options=as_str_map(item.get("Options")),
+        labels=as_str_map(item.get("Labels")),
+        created=as_str(item.get("Created")),
     )
 
 
@@ -334,36 +173,35 @@ def parse_container(
     detail_nets: Mapping[str, Json] = {}
     extra: dict[str, Any] = {}
     if isinstance(detail, dict):
-        config, host = _dict(detail.get("Config")), _dict(detail.get("HostConfig"))
-        detail_nets = _dict(_dict(detail.get("NetworkSettings")).get("Networks"))
+        config, host = as_dict(detail.get("Config")), as_dict(detail.get("HostConfig"))
+        detail_nets = as_dict(as_dict(detail.get("NetworkSettings")).get("Networks"))
         extra = {
-            "hostname": _str(config.get("Hostname")) or None,
+            "hostname": as_str(config.get("Hostname")) or None,
             "privileged": host.get("Privileged") is True,
-            "cap_add": tuple(sorted(_strs(host.get("CapAdd")))),
-            "sysctls": _str_map(host.get("Sysctls")),
+            "cap_add": tuple(as_strs(host.get("CapAdd"))),
+            "sysctls": as_str_map(host.get("Sysctls")),
             "requested_ports": _port_bindings(host.get("PortBindings")),
         }
     endpoints = []
-    for key, value in sorted(_dict(_dict(item.get("NetworkSettings")).get("Networks")).items()):
-        ep = _dict(value)
-        net = networks_by_id.get(_str(ep.get("NetworkID"))) or networks_by_name.get(key)
+    for key, value in sorted(as_dict(as_dict(item.get("NetworkSettings")).get("Networks")).items()):
+        ep = as_dict(value)
+        net = networks_by_id.get(as_str(ep.get("NetworkID"))) or networks_by_name.get(key)
         if net is None:
             warnings.append(
                 f"container {name!r}: network {key!r} is not in the network list "
                 "(created or removed during the capture); attachment skipped"
             )
             continue
-        inspected = _dict(detail_nets.get(key)) if detail is not None else None
+        inspected = as_dict(detail_nets.get(key)) if detail is not None else None
         endpoints.append(_endpoint(net, ep, inspected))
-    endpoints.sort(key=lambda e: (e.network_name, e.network_id))
     return Container(
         id=item["Id"],
         name=name,
-        image=_str(item.get("Image")),
-        state=_str(item.get("State")) or "unknown",
-        network_mode=_str(_dict(item.get("HostConfig")).get("NetworkMode")) or "default",
-        labels=_str_map(item.get("Labels")),
-        ports=tuple(sorted(_ports(item.get("Ports")), key=_port_key)),
+        image=as_str(item.get("Image")),
+        state=as_str(item.get("State")) or "unknown",
+        network_mode=as_str(as_dict(item.get("HostConfig")).get("NetworkMode")) or "default",
+        labels=as_str_map(item.get("Labels")),
+        ports=tuple(_ports(item.get("Ports"))),
         endpoints=tuple(endpoints),
         **extra,
     )
@@ -371,11 +209,11 @@ def parse_container(
 
 def primary_name(item: Json) -> str:
     """Return the container's own name: the `Names` entry that is not a link path, minus `/`."""
-    names = _strs(_dict(item).get("Names"))
+    names = as_strs(as_dict(item).get("Names"))
     for n in names:
         if n.count("/") == 1 and n.startswith("/"):
             return n[1:]
-    return names[0].lstrip("/") if names else _str(_dict(item).get("Id"))[:12]
+    return names[0].lstrip("/") if names else as_str(as_dict(item).get("Id"))[:12]
 
 
 def _links_by_holder(items: Iterable[Json]) -> dict[str, tuple[Link, ...]]:
@@ -383,7 +221,7 @@ def _links_by_holder(items: Iterable[Json]) -> dict[str, tuple[Link, ...]]:
     found: dict[str, list[Link]] = {}
     for item in items:
         target = primary_name(item)
-        for n in _strs(item.get("Names")):
+        for n in as_strs(item.get("Names")):
             parts = n.strip("/").split("/")
             if len(parts) == 2:  # noqa: PLR2004 - "/holder/alias"
                 found.setdefault(parts[0], []).append(Link(target=target, alias=parts[1]))
@@ -396,9 +234,9 @@ def _endpoint_links(detail: Json) -> set[Link]:
     Each endpoint lists `target:alias`; the holder resolves `alias` to the target by DNS.
     """
     found: set[Link] = set()
-    networks = _dict(_dict(_dict(detail).get("NetworkSettings")).get("Networks"))
+    networks = as_dict(as_dict(as_dict(detail).get("NetworkSettings")).get("Networks"))
     for ep in networks.values():
-        for entry in _strs(_dict(ep).get("Links")):
+        for entry in as_strs(as_dict(ep).get("Links")):
             target, sep, alias = entry.partition(":")
             if sep and target and alias:
                 found.add(Link(target=target.lstrip("/"), alias=alias))
@@ -410,36 +248,36 @@ def _endpoint(
 ) -> Endpoint:
     aliases = None
     if inspected is not None:
-        aliases = tuple(_strs(inspected.get("Aliases")))
+        aliases = tuple(as_strs(inspected.get("Aliases")))
     dns = ep.get("DNSNames")
     if dns is None and inspected is not None:
         dns = inspected.get("DNSNames")
     return Endpoint(
         network_id=net.id,
         network_name=net.name,
-        ipv4=_str(ep.get("IPAddress")) or None,
-        ipv4_prefix_len=_int(ep.get("IPPrefixLen")) or None,
-        ipv6=_str(ep.get("GlobalIPv6Address")) or None,
-        ipv6_prefix_len=_int(ep.get("GlobalIPv6PrefixLen")) or None,
-        gateway=_str(ep.get("Gateway")) or None,
-        ipv6_gateway=_str(ep.get("IPv6Gateway")) or None,
-        mac=_str(ep.get("MacAddress")) or None,
+        ipv4=as_str(ep.get("IPAddress")) or None,
+        ipv4_prefix_len=as_int(ep.get("IPPrefixLen")) or None,
+        ipv6=as_str(ep.get("GlobalIPv6Address")) or None,
+        ipv6_prefix_len=as_int(ep.get("GlobalIPv6PrefixLen")) or None,
+        gateway=as_str(ep.get("Gateway")) or None,
+        ipv6_gateway=as_str(ep.get("IPv6Gateway")) or None,
+        mac=as_str(ep.get("MacAddress")) or None,
         aliases=aliases,
-        dns_names=tuple(_strs(dns)) if isinstance(dns, list) else None,
+        dns_names=tuple(as_strs(dns)) if isinstance(dns, list) else None,
     )
 
 
 def _ports(value: Json) -> Iterable[Port]:
-    for entry in _list(value):
-        p = _dict(entry)
-        private = _int(p.get("PrivatePort"))
+    for entry in as_list(value):
+        p = as_dict(entry)
+        private = as_int(p.get("PrivatePort"))
         if private is None:
             continue
-        public = _int(p.get("PublicPort"))
+        public = as_int(p.get("PublicPort"))
         yield Port(
             container_port=private,
-            protocol=_str(p.get("Type")) or "tcp",
-            host_ip=(_str(p.get("IP")) or "0.0.0.0") if public is not None else None,  # noqa: S104
+            protocol=as_str(p.get("Type")) or "tcp",
+            host_ip=(as_str(p.get("IP")) or "0.0.0.0") if public is not None else None,  # noqa: S104
             host_port=public,
         )
 
@@ -447,27 +285,23 @@ def _ports(value: Json) -> Iterable[Port]:
 def _port_bindings(value: Json) -> tuple[Port, ...]:
     """`HostConfig.PortBindings`; a host port of 0 means "any free port"."""
     ports = []
-    for spec, bindings in _dict(value).items():
+    for spec, bindings in as_dict(value).items():
         number, _, proto = str(spec).partition("/")
-        private = _int(number)
+        private = as_int(number)
         if private is None:
             continue
-        for entry in _list(bindings):
-            b = _dict(entry)
-            host_port = _str(b.get("HostPort")).split("-")[0]
+        for entry in as_list(bindings):
+            b = as_dict(entry)
+            host_port = as_str(b.get("HostPort")).split("-")[0]
             ports.append(
                 Port(
                     container_port=private,
                     protocol=proto or "tcp",
-                    host_ip=_str(b.get("HostIp")),
-                    host_port=_int(host_port) or 0,
+                    host_ip=as_str(b.get("HostIp")),
+                    host_port=as_int(host_port) or 0,
                 )
             )
-    return tuple(sorted(ports, key=_port_key))
-
-
-def _port_key(p: Port) -> tuple[int, str, str, int]:
-    return (p.container_port, p.protocol, p.host_ip or "", p.host_port or 0)
+    return tuple(ports)
 
 
 def _fill_gateways(networks: list[Network], containers: Iterable[Container]) -> list[Network]:
@@ -503,37 +337,3 @@ def _gateway_in(cidr: str, gateways: Iterable[str]) -> str | None:
         except ValueError:
             continue
     return None
-
-
-def _dict(value: Json) -> dict[str, Json]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Json) -> list[Json]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Json) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _strs(value: Json) -> list[str]:
-    return [v for v in _list(value) if isinstance(v, str)]
-
-
-def _int(value: Json) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
-
-
-def _opt_bool(value: Json) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-def _str_map(value: Json) -> dict[str, str]:
-    return {str(k): v for k, v in sorted(_dict(value).items()) if isinstance(v, str)}

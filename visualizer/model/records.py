@@ -1,0 +1,350 @@
+"""The records of one engine's topology: its engine, networks, containers and their endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping  # noqa: TC003 - resolved at run time by the snapshot codec
+from dataclasses import dataclass, field
+
+from visualizer.model.base import (
+    BUILTIN_NETWORKS,
+    COMPOSE_PROJECT_LABEL,
+    COMPOSE_SERVICE_LABEL,
+    DEFAULT_BRIDGE_OPTION,
+    EMPTY,
+    ICC_OPTION,
+    SWARM_SERVICE_ID_LABEL,
+    frozen_map,
+    parse_go_bool,
+    set_field,
+    sorted_strings,
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Engine:
+    """Facts about the engine a snapshot was taken from; the analysis depends on them."""
+
+    id: str = ""
+    """Engine ID from `GET /info`."""
+    name: str = ""
+    """Host name of the engine's machine."""
+    server_version: str = ""
+    """Engine version, e.g. `20.10.24+dfsg1` or `28.2.2`."""
+    api_version: str = ""
+    """Highest API version the engine supports."""
+    os: str = ""
+    """Operating system description, e.g. `Debian GNU/Linux 12 (bookworm)`."""
+    os_type: str = ""
+    """`linux` or `windows`."""
+    arch: str = ""
+    """CPU architecture, e.g. `x86_64`."""
+    kernel_version: str = ""
+    """Kernel version of the engine's machine."""
+    swarm_state: str = ""
+    """`inactive`, `pending`, `active`, `error` or `locked`; empty when unknown."""
+    ipv4_forwarding: bool | None = None
+    """Whether the host forwards IPv4 (`IPv4Forwarding`)."""
+    bridge_nf_iptables: bool | None = None
+    """`net.bridge.bridge-nf-call-iptables`; when false, `icc=false` is not enforced."""
+    bridge_nf_ip6tables: bool | None = None
+    """`net.bridge.bridge-nf-call-ip6tables` (omitted by engines from API 1.50)."""
+    firewall_backend: str | None = None
+    """`iptables` or `nftables` (API 1.49+); `None` when the engine does not say."""
+    security_options: tuple[str, ...] = ()
+    """Security options such as `name=seccomp,profile=default` or `name=rootless`."""
+
+    def __post_init__(self) -> None:
+        """Keep the canonical order, whatever order the source gave."""
+        set_field(self, "security_options", tuple(sorted(self.security_options)))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subnet:
+    """One IPAM pool of a network."""
+
+    cidr: str
+    """Subnet in CIDR form, IPv4 or IPv6."""
+    gateway: str | None = None
+    """Gateway address; filled from an endpoint when IPAM omits it (the default bridge)."""
+    ip_range: str | None = None
+    """Sub-range containers get addresses from, when configured."""
+
+    @property
+    def is_ipv6(self) -> bool:
+        """Whether this is an IPv6 subnet."""
+        return ":" in self.cidr
+
+    @property
+    def sort_key(self) -> tuple[bool, str, str, str]:
+        """The canonical order of a network's subnets: IPv4 before IPv6, then by CIDR."""
+        return (self.is_ipv6, self.cidr, self.gateway or "", self.ip_range or "")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Network:
+    """A Docker network."""
+
+    id: str
+    """Full network ID."""
+    name: str
+    """Network name."""
+    driver: str
+    """Driver: `bridge`, `host`, `null`, `overlay`, `macvlan`, `ipvlan` or a plugin's name."""
+    scope: str = "local"
+    """`local`, `swarm` or `global`."""
+    internal: bool = False
+    """`--internal`: no route out of the network."""
+    attachable: bool = False
+    """Standalone containers may join (swarm-scoped networks)."""
+    ingress: bool = False
+    """The swarm routing-mesh network."""
+    ipv6: bool = False
+    """IPv6 enabled."""
+    subnets: tuple[Subnet, ...] = ()
+    """IPAM pools, IPv4 and IPv6."""
+    options: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    """Driver options, stored verbatim (the engine may ignore some of them)."""
+    labels: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    """Network labels."""
+    created: str = ""
+    """Creation time as the engine reports it."""
+    host: str = ""
+    """The engine a local-scope network lives on, when a snapshot spans several; else empty."""
+
+    def __post_init__(self) -> None:
+        """Keep the canonical order, whatever order the source gave."""
+        set_field(self, "subnets", tuple(sorted(self.subnets, key=lambda s: s.sort_key)))
+        set_field(self, "options", frozen_map(self.options))
+        set_field(self, "labels", frozen_map(self.labels))
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        """The canonical order of networks: name, host, ID."""
+        return (self.name, self.host, self.id)
+
+    @property
+    def icc(self) -> bool:
+        """Inter-container communication between members (the bridge `enable_icc` option)."""
+        return parse_go_bool(self.options.get(ICC_OPTION), default=True)
+
+    @property
+    def encrypted(self) -> bool:
+        """An overlay whose data plane is IPsec-encrypted (`--opt encrypted`, any value)."""
+        return self.driver == "overlay" and "encrypted" in self.options
+
+    @property
+    def is_default_bridge(self) -> bool:
+        """Whether this is the engine's default bridge (`docker0`)."""
+        return parse_go_bool(self.options.get(DEFAULT_BRIDGE_OPTION), default=False) or (
+            self.name == "bridge" and self.driver == "bridge" and self.scope == "local"
+        )
+
+    @property
+    def is_builtin(self) -> bool:
+        """Whether the engine created this network itself (`bridge`, `host`, `none`)."""
+        return self.name in BUILTIN_NETWORKS and self.scope == "local"
+
+    @property
+    def compose_project(self) -> str | None:
+        """Compose project that created the network, if any."""
+        return self.labels.get(COMPOSE_PROJECT_LABEL)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Port:
+    """A container port: published on the host, or only exposed."""
+
+    container_port: int
+    """Port inside the container."""
+    protocol: str = "tcp"
+    """`tcp`, `udp` or `sctp`."""
+    host_ip: str | None = None
+    """Host address it is published on (`0.0.0.0`, `::`, `127.0.0.1`, …); `None` if unpublished."""
+    host_port: int | None = None
+    """Host port; `None` when the port is only exposed."""
+
+    @property
+    def published(self) -> bool:
+        """Whether the port is published on the host."""
+        return self.host_port is not None
+
+    @property
+    def sort_key(self) -> tuple[int, str, str, int]:
+        """The canonical order of ports: container port, protocol, host address, host port."""
+        return (
+            self.container_port,
+            self.protocol,
+            self.host_ip or "",
+            self.host_port if self.host_port is not None else -1,
+        )
+
+    @property
+    def host_address(self) -> str:
+        """The host address as written before `:port`: `0.0.0.0`, `127.0.0.1`, `[::]`."""
+        ip = self.host_ip or "0.0.0.0"  # noqa: S104 - data, not a bind
+        return f"[{ip}]" if ":" in ip else ip
+
+    def text(self, arrow: str = "->") -> str:
+        """As every output writes it: `0.0.0.0:8080->80/tcp`, `[::]:*->80/tcp`, `80/tcp (exposed)`.
+
+        Host port `0` (the engine picks a free one, in a compose prediction) is written `*`.
+        """
+        if self.host_port is None:
+            return f"{self.container_port}/{self.protocol} (exposed)"
+        return (
+            f"{self.host_address}:{self.host_port or '*'}{arrow}{self.container_port}/"
+            f"{self.protocol}"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Endpoint:
+    """A container's attachment to one network."""
+
+    network_id: str
+    """ID of the network."""
+    network_name: str
+    """Name of the network at capture time."""
+    ipv4: str | None = None
+    """IPv4 address, without prefix; `None` when the container has none (stopped, host, none)."""
+    ipv4_prefix_len: int | None = None
+    """IPv4 prefix length."""
+    ipv6: str | None = None
+    """Global IPv6 address."""
+    ipv6_prefix_len: int | None = None
+    """IPv6 prefix length."""
+    gateway: str | None = None
+    """IPv4 gateway (the host's address on this network)."""
+    ipv6_gateway: str | None = None
+    """IPv6 gateway."""
+    mac: str | None = None
+    """MAC address."""
+    aliases: tuple[str, ...] | None = None
+    """Network aliases as the engine reports them; `None` when not inspected."""
+    dns_names: tuple[str, ...] | None = None
+    """Names the embedded DNS answers for this endpoint (API 1.44+ reports them directly)."""
+
+    def __post_init__(self) -> None:
+        """Keep the canonical order, whatever order the source gave."""
+        set_field(self, "aliases", sorted_strings(self.aliases))
+        set_field(self, "dns_names", sorted_strings(self.dns_names))
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        """The canonical order of a container's endpoints: network name, then ID."""
+        return (self.network_name, self.network_id)
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """The endpoint's IP addresses, IPv4 first."""
+        return tuple(a for a in (self.ipv4, self.ipv6) if a)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Link:
+    """A `--link` (or compose `links:`) from the container holding it to `target`.
+
+    On the default bridge it writes `/etc/hosts`; on a user-defined network the embedded DNS
+    answers `alias` for the holder only. Either way the name works one way.
+    """
+
+    target: str
+    """Name of the linked container."""
+    alias: str
+    """Name under which the target appears in this container's `/etc/hosts`."""
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        """The canonical order of links: target, then alias."""
+        return (self.target, self.alias)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Container:
+    """A container, running or not."""
+
+    id: str
+    """Full container ID."""
+    name: str
+    """Name without the leading slash."""
+    image: str = ""
+    """Image reference as the container was created with."""
+    state: str = "running"
+    """`created`, `running`, `paused`, `restarting`, `removing`, `exited` or `dead`."""
+    network_mode: str = "default"
+    """`HostConfig.NetworkMode`: `default`, `bridge`, `host`, `none`, `container:<id>` or a name."""
+    labels: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    """Container labels."""
+    ports: tuple[Port, ...] = ()
+    """Ports in effect: published (with host address) and exposed."""
+    endpoints: tuple[Endpoint, ...] = ()
+    """Network attachments; empty for `container:` mode."""
+    links: tuple[Link, ...] = ()
+    """Legacy links this container holds."""
+    hostname: str | None = None
+    """Configured host name; `None` when not inspected."""
+    privileged: bool | None = None
+    """`--privileged`; `None` when not inspected."""
+    cap_add: tuple[str, ...] | None = None
+    """Added capabilities (e.g. `NET_ADMIN`); `None` when not inspected."""
+    sysctls: Mapping[str, str] | None = None
+    """Namespaced sysctls set on the container; `None` when not inspected."""
+    requested_ports: tuple[Port, ...] | None = None
+    """Port bindings as requested (`PortBindings`), which may differ from `ports`."""
+    host: str = ""
+    """The engine (swarm node) it runs on, when a snapshot spans several; else empty."""
+
+    def __post_init__(self) -> None:
+        """Keep the canonical order, whatever order the source gave."""
+        set_field(self, "labels", frozen_map(self.labels))
+        set_field(self, "ports", tuple(sorted(self.ports, key=lambda p: p.sort_key)))
+        set_field(self, "endpoints", tuple(sorted(self.endpoints, key=lambda e: e.sort_key)))
+        set_field(self, "links", tuple(sorted(set(self.links), key=lambda lk: lk.sort_key)))
+        set_field(self, "cap_add", sorted_strings(self.cap_add))
+        if self.sysctls is not None:
+            set_field(self, "sysctls", frozen_map(self.sysctls))
+        if self.requested_ports is not None:
+            ports = tuple(sorted(self.requested_ports, key=lambda p: p.sort_key))
+            set_field(self, "requested_ports", ports)
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        """The canonical order of containers: name, host, ID."""
+        return (self.name, self.host, self.id)
+
+    @property
+    def is_running(self) -> bool:
+        """Whether the container has a live network stack (running or paused)."""
+        return self.state in {"running", "paused"}
+
+    @property
+    def netns_target(self) -> str | None:
+        """ID of the container whose network stack this one shares (`container:<id>` mode)."""
+        if self.network_mode.startswith("container:"):
+            return self.network_mode.removeprefix("container:")
+        return None
+
+    @property
+    def is_host_mode(self) -> bool:
+        """Whether the container uses the host's network stack."""
+        return self.network_mode == "host"
+
+    @property
+    def is_none_mode(self) -> bool:
+        """Whether the container has no network (only loopback)."""
+        return self.network_mode == "none"
+
+    @property
+    def compose_project(self) -> str | None:
+        """Compose project the container belongs to, if any."""
+        return self.labels.get(COMPOSE_PROJECT_LABEL)
+
+    @property
+    def compose_service(self) -> str | None:
+        """Compose service the container runs, if any."""
+        return self.labels.get(COMPOSE_SERVICE_LABEL)
+
+    @property
+    def swarm_service(self) -> str | None:
+        """ID of the swarm service whose task the container is, if any."""
+        return self.labels.get(SWARM_SERVICE_ID_LABEL)

@@ -1,0 +1,365 @@
+"""Renderers: one module per format, one registry per output family keyed by its format enum.
+
+Every renderer is pure and returns `Rendered` (bytes, the format, notes for the reader); a
+format a family does not have, or a view a format cannot show, is a usage error, never a
+silent fallback to something else.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from visualizer.errors import UsageError
+from visualizer.renderers.options import (
+    AuditFormat,
+    DiffFormat,
+    Direction,
+    DocumentFormat,
+    Format,
+    Layout,
+    MatrixFormat,
+    OutputFormat,
+    ProbeFormat,
+    ReachFormat,
+    Rendered,
+    RenderOptions,
+    TextOptions,
+    View,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    import networkx as nx
+
+    from visualizer.analysis.audit import Analysis, AuditReport
+    from visualizer.analysis.diff import ChangeMap, Diff
+    from visualizer.analysis.matrix import Matrix
+    from visualizer.analysis.probe import ProbeReport
+    from visualizer.analysis.reachability import PortPath, Verdict
+
+__all__ = [
+    "AuditFormat",
+    "DiffFormat",
+    "Direction",
+    "DocumentFormat",
+    "Format",
+    "Layout",
+    "MatrixFormat",
+    "OutputFormat",
+    "ProbeFormat",
+    "ReachFormat",
+    "Registry",
+    "RenderOptions",
+    "Rendered",
+    "TextOptions",
+    "View",
+    "render",
+    "render_audit",
+    "render_diff",
+    "render_matrix",
+    "render_probe",
+    "render_reach",
+    "render_report",
+]
+
+F = TypeVar("F", bound=StrEnum)
+
+
+class Registry(Generic[F]):
+    """The renderers of one output family, one per member of its format enum."""
+
+    def __init__(
+        self, family: str, formats: type[F], entries: Mapping[F, Callable[..., Rendered]]
+    ) -> None:
+        """Register a renderer for every format of the family (a missing one is a bug)."""
+        missing = [f.value for f in formats if f not in entries]
+        if missing:
+            msg = f"{family}: no renderer for {', '.join(missing)}"
+            raise TypeError(msg)
+        self.family = family
+        self.formats = formats
+        self.entries = dict(entries)
+
+    def format(self, value: str | F) -> F:
+        """The format named by `value`; an unknown name is a usage error listing the choices."""
+        try:
+            return self.formats(value)
+        except ValueError:
+            choices = ", ".join(f.value for f in self.formats)
+            raise UsageError(
+                f"unknown {self.family} format {value!r}: choose one of {choices}"
+            ) from None
+
+    def __call__(self, value: str | F, *args: Any, **kwargs: Any) -> Rendered:  # noqa: ANN401
+        """Render with the renderer of format `value`."""
+        return self.entries[self.format(value)](*args, **kwargs)
+
+
+# ---- diagrams ------------------------------------------------------------------------------
+
+_DOT_FORMATS = frozenset({Format.DOT, Format.SVG, Format.PNG, Format.PDF})
+
+
+def dot_source(
+    g: nx.Graph[str],
+    options: RenderOptions,
+    analysis: Analysis | None,
+    changes: ChangeMap | None = None,
+) -> str:
+    """The DOT text of the chosen view."""
+    if options.view is View.REACHABILITY:
+        from visualizer.analysis.audit import analyse  # noqa: PLC0415
+        from visualizer.renderers.reach_dot import render_reachability_dot  # noqa: PLC0415
+
+        return render_reachability_dot(g, options, analysis or analyse(g))
+    from visualizer.renderers.dot import render_dot  # noqa: PLC0415
+
+    return render_dot(g, options, analysis, changes)
+
+
+def _dot(
+    g: nx.Graph[str], options: RenderOptions, analysis: Analysis | None, changes: ChangeMap | None
+) -> Rendered:
+    return Rendered.of_text(dot_source(g, options, analysis, changes), Format.DOT)
+
+
+def _image(fmt: Format) -> Callable[..., Rendered]:
+    def renderer(
+        g: nx.Graph[str],
+        options: RenderOptions,
+        analysis: Analysis | None,
+        changes: ChangeMap | None,
+    ) -> Rendered:
+        from visualizer.renderers.graphviz import pipe  # noqa: PLC0415
+
+        content = pipe(dot_source(g, options, analysis, changes), fmt=fmt, layout=options.layout)
+        return Rendered(content=content, format=fmt)
+
+    return renderer
+
+
+def _mermaid(
+    g: nx.Graph[str], options: RenderOptions, analysis: Analysis | None, changes: ChangeMap | None
+) -> Rendered:
+    from visualizer.renderers.mermaid import render_mermaid  # noqa: PLC0415
+
+    del changes  # refused before this point
+    out = render_mermaid(g, options, analysis)
+    return Rendered.of_text(out.text, Format.MERMAID, out.notes)
+
+
+def _html(
+    g: nx.Graph[str], options: RenderOptions, analysis: Analysis | None, changes: ChangeMap | None
+) -> Rendered:
+    from visualizer.analysis.audit import analyse  # noqa: PLC0415
+    from visualizer.renderers.html import render_html  # noqa: PLC0415
+
+    del options, changes  # the page lays itself out
+    return Rendered.of_text(render_html(g, analysis or analyse(g)), Format.HTML)
+
+
+def _json(
+    g: nx.Graph[str], options: RenderOptions, analysis: Analysis | None, changes: ChangeMap | None
+) -> Rendered:
+    from visualizer.renderers.graph_json import render_graph_json  # noqa: PLC0415
+
+    del options, changes
+    return Rendered.of_text(render_graph_json(g, analysis), Format.JSON)
+
+
+DIAGRAMS = Registry(
+    "diagram",
+    Format,
+    {
+        Format.DOT: _dot,
+        Format.SVG: _image(Format.SVG),
+        Format.PNG: _image(Format.PNG),
+        Format.PDF: _image(Format.PDF),
+        Format.MERMAID: _mermaid,
+        Format.HTML: _html,
+        Format.JSON: _json,
+    },
+)
+
+
+def render(
+    g: nx.Graph[str],
+    fmt: Format | str,
+    options: RenderOptions | None = None,
+    analysis: Analysis | None = None,
+    changes: ChangeMap | None = None,
+) -> Rendered:
+    """Render a graph (or a filtered view of it) as a diagram; returns bytes, writes nothing.
+
+    `analysis` is `analyse(full_graph)`: pass it when `g` is a filtered view, so reachability
+    and findings come from the whole estate, not just what is drawn. `changes` (from
+    `analysis.diff.union`) draws a change diagram, in the Graphviz formats only.
+    """
+    chosen = DIAGRAMS.format(fmt)
+    opts = options or RenderOptions()
+    if chosen not in _DOT_FORMATS and opts.view is not View.TOPOLOGY:
+        raise UsageError(
+            f"the {opts.view.value} view is drawn in dot, svg, png and pdf, not {chosen.value}"
+        )
+    if changes is not None and chosen not in _DOT_FORMATS:
+        raise UsageError(f"a change diagram is drawn in dot, svg, png and pdf, not {chosen.value}")
+    return DIAGRAMS(chosen, g, opts, analysis, changes)
+
+
+# ---- documents and tables ------------------------------------------------------------------
+
+
+def _audit_table(report: AuditReport, text: TextOptions) -> Rendered:
+    from visualizer.renderers.audit_table import render_audit_table  # noqa: PLC0415
+
+    return Rendered.of_text(
+        render_audit_table(report, color=text.color, width=text.width), AuditFormat.TABLE
+    )
+
+
+def _audit_json(report: AuditReport, text: TextOptions) -> Rendered:
+    from visualizer.renderers.audit_json import render_audit_json  # noqa: PLC0415
+
+    del text
+    return Rendered.of_text(render_audit_json(report), AuditFormat.JSON)
+
+
+def _audit_markdown(report: AuditReport, text: TextOptions) -> Rendered:
+    from visualizer.renderers.audit_markdown import render_audit_markdown  # noqa: PLC0415
+
+    del text
+    return Rendered.of_text(render_audit_markdown(report), AuditFormat.MARKDOWN)
+
+
+def _audit_sarif(report: AuditReport, text: TextOptions) -> Rendered:
+    from visualizer.renderers.audit_sarif import render_audit_sarif  # noqa: PLC0415
+
+    del text
+    return Rendered.of_text(render_audit_sarif(report), AuditFormat.SARIF)
+
+
+AUDITS = Registry(
+    "audit",
+    AuditFormat,
+    {
+        AuditFormat.TABLE: _audit_table,
+        AuditFormat.JSON: _audit_json,
+        AuditFormat.MARKDOWN: _audit_markdown,
+        AuditFormat.SARIF: _audit_sarif,
+    },
+)
+
+
+def render_audit(
+    report: AuditReport, fmt: AuditFormat | str, text: TextOptions | None = None
+) -> Rendered:
+    """Render an audit report; `text` matters for the terminal table only."""
+    return AUDITS(fmt, report, text or TextOptions())
+
+
+def _matrix_text(matrix: Matrix, text: TextOptions) -> Rendered:
+    from visualizer.renderers.matrix import render_matrix_text  # noqa: PLC0415
+
+    return Rendered.of_text(
+        render_matrix_text(matrix, color=text.color, width=text.width), MatrixFormat.TEXT
+    )
+
+
+def _matrix_csv(matrix: Matrix, text: TextOptions) -> Rendered:
+    from visualizer.renderers.matrix import render_matrix_csv  # noqa: PLC0415
+
+    del text
+    return Rendered.of_text(render_matrix_csv(matrix), MatrixFormat.CSV)
+
+
+MATRICES = Registry(
+    "matrix", MatrixFormat, {MatrixFormat.TEXT: _matrix_text, MatrixFormat.CSV: _matrix_csv}
+)
+
+
+def render_matrix(
+    matrix: Matrix, fmt: MatrixFormat | str, text: TextOptions | None = None
+) -> Rendered:
+    """Render the reachability truth table."""
+    return MATRICES(fmt, matrix, text or TextOptions())
+
+
+def _diff(fmt: DiffFormat) -> Callable[[Diff], Rendered]:
+    def renderer(d: Diff) -> Rendered:
+        from visualizer.renderers import diff_report  # noqa: PLC0415
+
+        write = {
+            DiffFormat.TEXT: diff_report.diff_text,
+            DiffFormat.JSON: diff_report.diff_json,
+            DiffFormat.MARKDOWN: diff_report.diff_markdown,
+        }[fmt]
+        return Rendered.of_text(write(d), fmt)
+
+    return renderer
+
+
+DIFFS = Registry("diff", DiffFormat, {f: _diff(f) for f in DiffFormat})
+
+
+def render_diff(d: Diff, fmt: DiffFormat | str) -> Rendered:
+    """Render the differences between two sources."""
+    return DIFFS(fmt, d)
+
+
+def _reach_text(verdict: Verdict, path: PortPath | None) -> Rendered:
+    from visualizer.renderers.reach_text import verdict_text  # noqa: PLC0415
+
+    return Rendered.of_text(verdict_text(verdict, path), ReachFormat.TEXT)
+
+
+def _reach_json(verdict: Verdict, path: PortPath | None) -> Rendered:
+    from visualizer.renderers.reach_text import verdict_json  # noqa: PLC0415
+
+    return Rendered.of_text(verdict_json(verdict, path), ReachFormat.JSON)
+
+
+REACH = Registry(
+    "reach", ReachFormat, {ReachFormat.TEXT: _reach_text, ReachFormat.JSON: _reach_json}
+)
+
+
+def render_reach(verdict: Verdict, path: PortPath | None, fmt: ReachFormat | str) -> Rendered:
+    """Render a reachability verdict (and the published-port path when there is no direct one)."""
+    return REACH(fmt, verdict, path)
+
+
+def _probe_table(report: ProbeReport, text: TextOptions) -> Rendered:
+    from visualizer.renderers.probe_report import render_probe_table  # noqa: PLC0415
+
+    return Rendered.of_text(
+        render_probe_table(report, color=text.color, width=text.width), ProbeFormat.TABLE
+    )
+
+
+def _probe_json(report: ProbeReport, text: TextOptions) -> Rendered:
+    from visualizer.renderers.probe_report import render_probe_json  # noqa: PLC0415
+
+    del text
+    return Rendered.of_text(render_probe_json(report), ProbeFormat.JSON)
+
+
+PROBES = Registry(
+    "probe", ProbeFormat, {ProbeFormat.TABLE: _probe_table, ProbeFormat.JSON: _probe_json}
+)
+
+
+def render_probe(
+    report: ProbeReport, fmt: ProbeFormat | str, text: TextOptions | None = None
+) -> Rendered:
+    """Render what a probe found."""
+    return PROBES(fmt, report, text or TextOptions())
+
+
+def render_report(g: nx.Graph[str], options: RenderOptions, analysis: Analysis) -> Rendered:
+    """The Markdown report of a (filtered) graph, with the analysis of the whole estate."""
+    from visualizer.renderers.report import report_markdown  # noqa: PLC0415
+
+    text, notes = report_markdown(g, options, analysis)
+    return Rendered.of_text(text, DocumentFormat.MARKDOWN, notes)

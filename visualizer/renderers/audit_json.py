@@ -1,0 +1,149 @@
+"""`netviz audit --format json`: the stable, versioned machine form (schema in the README)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from visualizer.analysis.audit import AUDIT_SCHEMA, AUDIT_SCHEMA_VERSION
+from visualizer.analysis.findings import CIS_BENCHMARK
+from visualizer.version import __version__
+
+if TYPE_CHECKING:
+    from visualizer.analysis.audit import AuditReport
+    from visualizer.analysis.findings import Finding
+    from visualizer.analysis.policy import Violation
+    from visualizer.analysis.reachability import Grouped, PortPath, Verdict
+    from visualizer.model import Port
+
+
+def render_audit_json(report: AuditReport) -> str:
+    """The audit as JSON text, keys in a fixed order, lists sorted."""
+    body: dict[str, Any] = {
+        "schema": AUDIT_SCHEMA,
+        "schema_version": AUDIT_SCHEMA_VERSION,
+        "generator": f"netviz {__version__}",
+        "engine": {
+            "name": report.engine.name,
+            "server_version": report.engine.server_version,
+            "api_version": report.engine.api_version,
+            "os": report.engine.os,
+        },
+        "source": report.source,
+        "captured_at": report.captured_at,
+        "inspected": report.inspected,
+        "caveats": list(report.caveats),
+        "summary": {
+            "containers": report.containers,
+            "running": report.running,
+            "reachable_pairs": len(report.pairs) if report.pairs is not None else None,
+            "port_paths": len(report.port_paths) if report.port_paths is not None else None,
+            "findings": report.severity_counts(),
+            "violations": len(report.violations),
+            "fail_on": report.fail_on.label if report.fail_on is not None else None,
+            "failed": report.failed,
+        },
+    }
+    if report.pairs is not None:
+        body["reachability"] = [pair_json(v) for v in report.pairs]
+    if report.port_paths is not None:
+        body["port_paths"] = [_port_path(p) for p in report.port_paths]
+    if report.grouped is not None:
+        body["reachability_grouped"] = _grouped(report.grouped)
+    body["findings"] = [finding_json(f) for f in report.findings]
+    body["policy"] = (
+        {"file": report.policy, "violations": [_violation(v) for v in report.violations]}
+        if report.policy is not None
+        else None
+    )
+    body["baseline"] = None
+    if report.baseline is not None:
+        diff = report.baseline
+        body["baseline"] = {
+            "file": diff.origin,
+            "new_pairs": [{"from": a, "to": b} for a, b in diff.new_pairs],
+            "lost_pairs": [{"from": a, "to": b} for a, b in diff.lost_pairs],
+            "new_findings": [finding_json(f) for f in diff.new_findings],
+            "resolved_findings": diff.resolved_findings,
+            "new_violations": [_violation(v) for v in diff.new_violations],
+        }
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def pair_json(v: Verdict) -> dict[str, Any]:
+    """One reachable pair."""
+    return {
+        "from": v.source,
+        "to": v.target,
+        "via": list(v.via),
+        "by_name": v.by_name,
+        "names": list(v.names),
+        "rules": list(v.rules),
+        "reason": v.reason,
+    }
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    """One finding."""
+    return {
+        "id": f.id,
+        "severity": f.severity.label,
+        "status": f.status.value,
+        "title": f.title,
+        "subjects": [{"kind": s.kind, "name": s.name} for s in f.subjects],
+        "explanation": f.explanation,
+        "cis": {"id": f.cis, "title": f.cis_title, "benchmark": CIS_BENCHMARK} if f.cis else None,
+        "rules": list(f.rules),
+        "fingerprint": f.fingerprint,
+    }
+
+
+def _port(p: Port) -> dict[str, Any]:
+    return {
+        "host_ip": p.host_ip,
+        "host_port": p.host_port,
+        "container_port": p.container_port,
+        "protocol": p.protocol,
+    }
+
+
+def _port_path(p: PortPath) -> dict[str, Any]:
+    return {"from": p.source, "to": p.target, "ports": [_port(x) for x in p.ports], "rule": p.rule}
+
+
+def _violation(v: Violation) -> dict[str, Any]:
+    return {
+        "rule": v.rule,
+        "kind": v.kind,
+        "from": v.source,
+        "to": v.target,
+        "detail": v.detail,
+        "fingerprint": v.fingerprint,
+    }
+
+
+def _grouped(g: Grouped) -> dict[str, Any]:
+    return {
+        "networks": [
+            {
+                "network": s.network,
+                "driver": s.driver,
+                "policy": s.policy.value,
+                "internal": s.internal,
+                "by_name": s.by_name,
+                "members": list(s.members),
+            }
+            for s in g.segments
+        ],
+        "shared_stacks": [list(members) for members in g.stacks],
+        "host_stacks": [
+            {
+                "host": s.host,
+                "containers": list(s.containers),
+                "reaches": list(s.reaches),
+                "reached_by": list(s.reached_by),
+            }
+            for s in g.hosts
+        ],
+        "links": [{"from": a, "to": b, "alias": alias} for a, b, alias in g.links],
+    }

@@ -1,0 +1,103 @@
+"""`netviz audit --format markdown`: a report that renders on GitHub; engine text escaped."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from visualizer.text import markdown as md
+
+if TYPE_CHECKING:
+    from visualizer.analysis.audit import AuditReport
+
+PAIR_LIMIT = 500
+
+
+def render_audit_markdown(report: AuditReport) -> str:
+    """The audit as a Markdown document."""
+    e = report.engine
+    out = [f"# netviz audit: {md(e.name or 'engine')}", ""]
+    out.append(
+        f"Docker {md(e.server_version or '?')}, API {md(e.api_version or '?')}, "
+        f"{md(e.os or '?')}; captured {md(report.captured_at or '?')} "
+        f"from {md(report.source or '?')}."
+    )
+    out += ["", "> **Configured isolation, not a packet test.** Caveats:"]
+    out += [f"> - {md(c)}" for c in report.caveats]
+    counts = report.severity_counts()
+    out += [
+        "",
+        "| containers | running | reachable pairs | findings | policy violations | result |",
+    ]
+    out += ["|---|---|---|---|---|---|"]
+    pairs = str(len(report.pairs)) if report.pairs is not None else "grouped"
+    findings = ", ".join(f"{n} {label}" for label, n in counts.items() if n) or "none"
+    result = "**FAIL**" if report.failed else "pass"
+    out.append(
+        f"| {report.containers} | {report.running} | {pairs} | {findings} | "
+        f"{len(report.violations)} | {result} |"
+    )
+    out += ["", "## Findings", ""]
+    if report.findings:
+        out += [
+            "| severity | id | finding | subjects | CIS | explanation |",
+            "|---|---|---|---|---|---|",
+        ]
+        for f in report.findings:
+            sev = f.severity.label + (" (unknown)" if not f.is_open else "")
+            subjects = ", ".join(md(s.name) for s in f.subjects)
+            cis = f"{f.cis} {md(f.cis_title or '')}" if f.cis else ""
+            out.append(
+                f"| {sev} | {f.id} | {md(f.title)} | {subjects} | {cis} | {md(f.explanation)} |"
+            )
+    else:
+        out.append("No findings.")
+    if report.policy is not None:
+        out += ["", f"## Policy: {md(report.policy)}", ""]
+        if report.violations:
+            out += ["| rule | from | to | detail |", "|---|---|---|---|"]
+            out += [
+                f"| {md(v.rule)} | {md(v.source)} | {md(v.target)} | {md(v.detail)} |"
+                for v in report.violations
+            ]
+        else:
+            out.append("No violations.")
+    if report.baseline is not None:
+        d = report.baseline
+        out += ["", f"## Changes since {md(d.origin)}", ""]
+        out.append(
+            f"{len(d.new_pairs)} new reachable pairs, {len(d.lost_pairs)} lost, "
+            f"{len(d.new_findings)} new findings, {d.resolved_findings} resolved, "
+            f"{len(d.new_violations)} new violations."
+        )
+        out += [f"- new: {md(a)} → {md(b)}" for a, b in d.new_pairs]
+    out += ["", "## Reachability", ""]
+    if report.pairs is not None:
+        out += _pairs(report)
+    elif report.grouped is not None:
+        out += ["| network | driver | members may | members |", "|---|---|---|---|"]
+        for s in report.grouped.segments:
+            out.append(
+                f"| {md(s.network)} | {md(s.driver)} | {s.policy.value} | "
+                f"{', '.join(md(m) for m in s.members)} |"
+            )
+    return "\n".join(out) + "\n"
+
+
+def _pairs(report: AuditReport) -> list[str]:
+    assert report.pairs is not None  # noqa: S101 - callers check
+    out = ["| from | to | via | by name | why |", "|---|---|---|---|---|"]
+    for v in report.pairs[:PAIR_LIMIT]:
+        via = ", ".join(md(n) for n in v.via) or "—"
+        out.append(
+            f"| {md(v.source)} | {md(v.target)} | {via} | {'yes' if v.by_name else 'no'} | "
+            f"{md(v.reason)} |"
+        )
+    if len(report.pairs) > PAIR_LIMIT:
+        out.append(f"\n{len(report.pairs) - PAIR_LIMIT} more pairs: see the JSON report.")
+    if report.port_paths:
+        out += ["", "Published ports reachable through a host address (R11):", ""]
+        out += ["| from | to | ports |", "|---|---|---|"]
+        for p in report.port_paths[:PAIR_LIMIT]:
+            ports = ", ".join(md(x.text()) for x in p.ports)
+            out.append(f"| {md(p.source)} | {md(p.target)} | {ports} |")
+    return out

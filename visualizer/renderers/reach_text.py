@@ -1,0 +1,52 @@
+"""`netviz reach A B`: the answer as a sentence or as JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from visualizer.analysis.reachability import RULES
+from visualizer.renderers.audit_json import pair_json
+from visualizer.text import visible
+
+if TYPE_CHECKING:
+    from visualizer.analysis.reachability import PortPath, Verdict
+
+
+def verdict_text(v: Verdict, path: PortPath | None) -> str:
+    """`yes: …` / `no: …`, then the rules and names, one per line; engine text made visible."""
+    answer = "yes" if v.reachable else "no"
+    how = ""
+    if v.reachable:
+        how = " by name" if v.by_name else " by IP only"
+        how += f" over {', '.join(v.via)}" if v.via else ""
+    lines = [f"{answer}: {v.source} {'reaches' if v.reachable else 'cannot reach'} {v.target}{how}"]
+    lines.append(f"  because {v.reason}")
+    lines.extend(f"  rule {r}: {RULES.get(r, '')}" for r in v.rules)
+    if v.names:
+        lines.append(f"  names that resolve: {', '.join(v.names)}")
+    if path is not None:
+        ports = ", ".join(p.text() for p in path.ports)
+        lines.append(
+            f"  but it reaches {v.target}'s published ports {ports} through a host address (R11)"
+        )
+    return "\n".join(visible(line) for line in lines) + "\n"
+
+
+def verdict_json(v: Verdict, path: PortPath | None) -> str:
+    """The verdict as JSON: the audit's pair fields plus `reachable` and `port_path`."""
+    body = {"reachable": v.reachable, **pair_json(v)}
+    body["port_path"] = (
+        [
+            {
+                "host_ip": p.host_ip,
+                "host_port": p.host_port,
+                "container_port": p.container_port,
+                "protocol": p.protocol,
+            }
+            for p in path.ports
+        ]
+        if path is not None
+        else None
+    )
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
