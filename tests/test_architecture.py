@@ -25,6 +25,7 @@ LAYERS = (
     ("visualizer.renderers", 5),
     ("visualizer.results", 6),
     ("visualizer.api", 6),
+    ("visualizer.preview", 6),
     ("visualizer.outputs", 7),
     ("visualizer.cli", 7),
     ("visualizer.__main__", 8),

@@ -25,6 +25,7 @@ from visualizer.analysis.catalogue import FailOn
 from visualizer.errors import EngineError, InputError
 from visualizer.graph import Selection, build_graph, containers, networks, select, warnings_of
 from visualizer.model import Snapshot
+from visualizer.preview import what_if
 from visualizer.renderers import (
     AuditFormat,
     DiffFormat,
@@ -488,4 +489,5 @@ __all__ = [
     "select",
     "snapshot",
     "watch",
+    "what_if",
 ]

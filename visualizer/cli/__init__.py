@@ -18,13 +18,19 @@ import typer
 from visualizer.analysis.catalogue import FailOn
 from visualizer.cli import output as out
 from visualizer.cli.options import (
+    ChangeDiagramOpt,
+    ChangesArg,
     DiagramFormatOpt,
     DiagramOutputOpt,
     DirectionOpt,
+    FailOnOpt,
     FilterOpt,
     InspectOpt,
     JsonOpt,
     OutputOpt,
+    PolicyOpt,
+    SaveOpt,
+    ScriptOpt,
     ViewOpt,
     opt,
     reads_source,
@@ -152,9 +158,7 @@ def audit(
         bool,
         opt("--grouped", help="Reachability per network instead of every pair (large engines)."),
     ] = False,
-    policy: Annotated[
-        Path | None, opt("--policy", metavar="FILE", help="Check a YAML reachability policy.")
-    ] = None,
+    policy: PolicyOpt = None,
     baseline: Annotated[
         Path | None,
         opt(
@@ -313,10 +317,7 @@ def diff(
     b: Annotated[str, typer.Argument(metavar="B", help="The other source, same forms.")],
     fmt: Annotated[DiffFormat, opt("-f", "--format", help="Output format.")] = DiffFormat.TEXT,
     output: OutputOpt = None,
-    diagram: Annotated[
-        Path | None,
-        opt("--diagram", metavar="FILE", help="Also draw the changes (svg, png, pdf, dot)."),
-    ] = None,
+    diagram: ChangeDiagramOpt = None,
     filters: FilterOpt = None,
 ) -> int:
     """Compare two sources: objects, endpoints, reachable pairs, findings (exit 1 = different)."""
@@ -382,6 +383,38 @@ def watch(
     except KeyboardInterrupt:
         sys.stderr.write("netviz: stopped watching\n")
     return ExitCode.OK
+
+
+@app.command("what-if")
+@reads_source()
+def what_if(
+    source: SourceSpec,
+    changes: ChangesArg = None,
+    script: ScriptOpt = None,
+    fmt: Annotated[DiffFormat, opt("-f", "--format", help="Output format.")] = DiffFormat.TEXT,
+    output: OutputOpt = None,
+    diagram: ChangeDiagramOpt = None,
+    save: SaveOpt = None,
+    policy: PolicyOpt = None,
+    fail_on: FailOnOpt = FailOn.HIGH,
+    inspect: InspectOpt = True,
+) -> int:
+    """Preview docker network commands: what they would change (exit 1 = refused or fails)."""
+    from visualizer import api  # noqa: PLC0415
+
+    drawn = out.destination(None, diagram)[0] if diagram is not None else None
+    outcome = api.what_if(
+        source,
+        tuple(changes or ()),
+        script=script,
+        policy=policy,
+        fail_on=fail_on,
+        fmt=fmt,
+        diagram=drawn,
+        save=save is not None,
+        inspect=inspect,
+    )
+    return out.finish(outcome, out.file(output), *(p for p in (diagram, save) if p is not None))
 
 
 # typer raises click's exceptions, from click itself or from the copy it vendors (0.26+):

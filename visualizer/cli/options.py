@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from visualizer.analysis.catalogue import FailOn
 from visualizer.renderers.options import Direction, Format, View
 from visualizer.sources.spec import ComposeNaming, SourceSpec
 
@@ -200,3 +201,29 @@ InspectOpt = Annotated[
 ]
 DirectionOpt = Annotated[Direction, opt("--direction", help="Drawing direction.")]
 JsonOpt = Annotated[bool, opt("--json", help="Answer as JSON.")]
+ChangesArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="CHANGE",
+        help="A docker command, quoted as one argument: 'docker network connect NET C'.",
+        show_default=False,
+    ),
+]
+ScriptOpt = Annotated[
+    Path | None,
+    opt("--script", metavar="FILE", help="Docker commands, one per line (# comments), run first."),
+]
+PolicyOpt = Annotated[
+    Path | None, opt("--policy", metavar="FILE", help="Check a YAML reachability policy.")
+]
+SaveOpt = Annotated[
+    Path | None,
+    opt("--save", metavar="FILE", help="Write the predicted state as a snapshot (for --from)."),
+]
+ChangeDiagramOpt = Annotated[
+    Path | None,
+    opt("--diagram", metavar="FILE", help="Also draw the changes (svg, png, pdf, dot)."),
+]
+FailOnOpt = Annotated[
+    FailOn, opt("--fail-on", help="Fail on new findings this severe.", show_default=True)
+]

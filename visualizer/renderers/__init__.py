@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from visualizer.analysis.matrix import Matrix
     from visualizer.analysis.probe import ProbeReport
     from visualizer.analysis.reachability import PortPath, Verdict
+    from visualizer.analysis.whatif import WhatIf
 
 __all__ = [
     "AuditFormat",
@@ -62,6 +63,7 @@ __all__ = [
     "render_probe",
     "render_reach",
     "render_report",
+    "render_whatif",
 ]
 
 F = TypeVar("F", bound=StrEnum)
@@ -306,6 +308,28 @@ DIFFS = Registry("diff", DiffFormat, {f: _diff(f) for f in DiffFormat})
 def render_diff(d: Diff, fmt: DiffFormat | str) -> Rendered:
     """Render the differences between two sources."""
     return DIFFS(fmt, d)
+
+
+def _whatif(fmt: DiffFormat) -> Callable[[WhatIf], Rendered]:
+    def renderer(w: WhatIf) -> Rendered:
+        from visualizer.renderers import whatif_report  # noqa: PLC0415
+
+        write = {
+            DiffFormat.TEXT: whatif_report.whatif_text,
+            DiffFormat.JSON: whatif_report.whatif_json,
+            DiffFormat.MARKDOWN: whatif_report.whatif_markdown,
+        }[fmt]
+        return Rendered.of_text(write(w), fmt)
+
+    return renderer
+
+
+WHATIFS = Registry("what-if", DiffFormat, {f: _whatif(f) for f in DiffFormat})
+
+
+def render_whatif(w: WhatIf, fmt: DiffFormat | str) -> Rendered:
+    """Render what a change would do, in the diff formats."""
+    return WHATIFS(fmt, w)
 
 
 def _reach_text(verdict: Verdict, path: PortPath | None) -> Rendered:

@@ -52,7 +52,7 @@ def render_audit_json(report: AuditReport) -> str:
         body["reachability_grouped"] = _grouped(report.grouped)
     body["findings"] = [finding_json(f) for f in report.findings]
     body["policy"] = (
-        {"file": report.policy, "violations": [_violation(v) for v in report.violations]}
+        {"file": report.policy, "violations": [violation_json(v) for v in report.violations]}
         if report.policy is not None
         else None
     )
@@ -65,7 +65,7 @@ def render_audit_json(report: AuditReport) -> str:
             "lost_pairs": [{"from": a, "to": b} for a, b in diff.lost_pairs],
             "new_findings": [finding_json(f) for f in diff.new_findings],
             "resolved_findings": diff.resolved_findings,
-            "new_violations": [_violation(v) for v in diff.new_violations],
+            "new_violations": [violation_json(v) for v in diff.new_violations],
         }
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
@@ -111,7 +111,8 @@ def _port_path(p: PortPath) -> dict[str, Any]:
     return {"from": p.source, "to": p.target, "ports": [_port(x) for x in p.ports], "rule": p.rule}
 
 
-def _violation(v: Violation) -> dict[str, Any]:
+def violation_json(v: Violation) -> dict[str, Any]:
+    """One policy violation."""
     return {
         "rule": v.rule,
         "kind": v.kind,
