@@ -64,11 +64,9 @@ def run(world: World, cmd: Command) -> None:
             if world.container(lk.target) is None:
                 raise refusals.link_target_missing(lk.target)
     cid = world.new_id("container", name)
-    if mode == "host":
+    if mode == "host" and publish:
         publish = []  # the CLI discards them, with a warning
-        world.warnings.append(
-            f"docker run --name {name}: published ports are discarded in host mode"
-        )
+        world.warnings.append(f"{cmd.origin}: published ports are discarded in host mode")
     exposed = [p for spec in cmd.values("expose") for p in parse_expose(spec)]
     facts = world.facts_of(cid)
     facts.autoremove = cmd.flag("rm")
@@ -181,7 +179,11 @@ def start_container(world: World, c: Container, *, created: bool = False) -> Non
     for lk in c.links:
         if world.legacy(c, lk.alias):
             target = world.container(lk.target)
-            if target is not None and not target.is_running:
+            if target is None:
+                continue
+            if not any(_on_default_bridge(world, ep) for ep in target.endpoints):
+                raise refusals.link_off_default(target.name, created=created)
+            if not target.is_running:
                 raise refusals.link_target_stopped(lk.target, c.name, lk.alias, created=created)
     running = replace(c, state="running")
     running = replace(
@@ -196,6 +198,11 @@ def start_container(world: World, c: Container, *, created: bool = False) -> Non
     running = replace(running, ports=in_effect(world, running))
     check_free(world, running, world.new_id("endpoint", c.name), created=created)
     world.put(running)
+
+
+def _on_default_bridge(world: World, ep: Endpoint) -> bool:
+    net = world.networks.get(ep.network_id)
+    return net is not None and net.is_default_bridge
 
 
 def _up(world: World, ep: Endpoint, static: tuple[str | None, str | None] | None) -> Endpoint:

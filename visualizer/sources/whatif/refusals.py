@@ -231,6 +231,14 @@ def link_target_stopped(target: str, holder: str, alias: str, *, created: bool =
     )
 
 
+def link_off_default(target: str, *, created: bool = False) -> Refused:
+    """A legacy `--link` to a container that is not on the default bridge."""
+    return Refused(
+        f"Cannot link to /{target}, as it does not belong to the default network",
+        created=created,
+    )
+
+
 def owner_stopped(owner_id: str, *, created: bool = False) -> Refused:
     """Starting a `container:` container whose stack owner is not running."""
     return Refused(f"cannot join network of a non running container: {owner_id}", created=created)

@@ -1,0 +1,504 @@
+"""`netviz what-if` proved on the real engine: predict, apply the same commands, compare.
+
+Each script starts from a state captured from the engine (objects under the lab's prefix),
+is predicted, then run for real with the docker CLI (stopping at the first command that
+fails, as `set -e` would). The captured result must equal the prediction for reachability,
+findings and topology, modulo what only the engine decides (addresses not given, IDs,
+ephemeral host ports); a refused command must be the one the engine refuses, with the same
+words.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shlex
+import subprocess
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import pytest
+from conftest import IMAGE
+
+import visualizer as nv
+from visualizer.analysis.diff import diff_graphs
+from visualizer.analysis.findings import audit_findings
+from visualizer.analysis.reachability import Reachability
+from visualizer.renderers.diff_report import diff_text
+from visualizer.sources.whatif import Prediction, predict, read_changes
+
+if TYPE_CHECKING:
+    from visualizer.model import Snapshot
+
+pytestmark = pytest.mark.docker
+
+_ID = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+# ---- the harness -------------------------------------------------------------------------------
+
+
+def capture(prefix: str) -> Snapshot:
+    """The engine's state, restricted to the lab's objects and the engine's own networks."""
+    snap = nv.load(nv.SourceSpec(), inspect=True)
+    return replace(
+        snap,
+        networks=tuple(n for n in snap.networks if n.name.startswith(prefix) or n.is_builtin),
+        containers=tuple(c for c in snap.containers if c.name.startswith(prefix)),
+        warnings=(),
+    )
+
+
+def for_real(lines: list[str], cwd) -> tuple[int | None, str]:
+    """Run the commands with the docker CLI; the index and stderr of the first that fails."""
+    autoremove: set[str] = set()
+    for index, line in enumerate(lines):
+        words = shlex.split(line, comments=True)
+        if not words:
+            continue
+        if words[:2] == ["docker", "run"] and "--rm" in words:
+            autoremove.add(words[words.index("--name") + 1])
+        done = subprocess.run(
+            words, capture_output=True, text=True, cwd=cwd, timeout=300, check=False
+        )
+        if done.returncode != 0:
+            return index, done.stderr
+    settle(autoremove)
+    return None, ""
+
+
+def settle(names: set[str]) -> None:
+    """Wait until the engine has removed stopped `--rm` containers (it does so after `stop`)."""
+    for _ in range(50):
+        left = subprocess.run(
+            ["docker", "ps", "-a", "--filter", "status=exited", "--format", "{{.Names}}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.split()
+        if not names & set(left):
+            return
+        time.sleep(0.2)
+
+
+def pairs(snap: Snapshot) -> set[tuple[str, str, bool, tuple[str, ...]]]:
+    return {
+        (v.source, v.target, v.by_name, v.via) for v in Reachability(nv.build_graph(snap)).pairs()
+    }
+
+
+def findings(snap: Snapshot) -> set[tuple[str, tuple[str, ...], str, str]]:
+    return {
+        (f.id, tuple(s.name for s in f.subjects), f.severity.label, f.status.value)
+        for f in audit_findings(snap)
+    }
+
+
+def topology(snap: Snapshot) -> tuple[set[tuple[object, ...]], set[tuple[object, ...]]]:
+    """Networks and endpoints as facts both sides know (no IDs, no engine-chosen addresses)."""
+    nets = {
+        (n.name, n.driver, n.internal, n.ipv6, n.icc, tuple(s.cidr for s in n.subnets))
+        for n in snap.networks
+        if n.subnets or not n.is_builtin
+    }
+    names = {c.id: c.name for c in snap.containers}
+    given = {
+        (c.name, ep.network_name, c.is_running, c.network_mode.split(":")[0])
+        for c in snap.containers
+        for ep in c.endpoints
+    }
+    given |= {
+        (c.name, f"container:{names.get(c.netns_target or '', '?')}", c.is_running, "container")
+        for c in snap.containers
+        if c.netns_target
+    }
+    return nets, given
+
+
+def same(predicted: Snapshot, real: Snapshot) -> None:
+    """Prediction = reality: the diff finds nothing, and reachability, findings, topology agree."""
+    change = diff_graphs(
+        nv.build_graph(predicted), nv.build_graph(real), a_label="prediction", b_label="engine"
+    )
+    assert change.equal, diff_text(change)
+    assert pairs(predicted) == pairs(real)
+    assert findings(predicted) == findings(real)
+    real_nets, real_eps = topology(real)
+    predicted_nets, predicted_eps = topology(predicted)
+    assert predicted_eps == real_eps
+    unknown = {n[0] for n in predicted_nets if not n[5]}  # subnets the engine chooses
+    assert {n for n in predicted_nets if n[0] not in unknown} == {
+        n for n in real_nets if n[0] not in unknown
+    }
+    assert {n[:5] for n in predicted_nets} == {n[:5] for n in real_nets}
+
+
+def prove(lab, script: str, cwd) -> Prediction:
+    """Predict a script from the captured state, run it for real, and compare."""
+    lines = [line for line in script.strip().splitlines() if line.strip()]
+    before = capture(lab.prefix)
+    prediction = predict(before, read_changes(lines), cwd=cwd)
+    failed, stderr = for_real(lines, cwd)
+    real = capture(lab.prefix)
+    if prediction.refusal is None:
+        assert failed is None, f"the engine refused line {failed + 1}: {stderr}"
+    else:
+        assert failed is not None, f"predicted a refusal, the engine did it: {prediction.refusal}"
+        assert prediction.refusal.origin == f"argument {failed + 1}", (prediction.refusal, stderr)
+        assert _ID.sub("<id>", prediction.refusal.message) in _ID.sub("<id>", stderr)
+    same(prediction.after, real)
+    return prediction
+
+
+def base(lab, *lines: str) -> None:
+    failed, stderr = for_real(list(lines), None)
+    assert failed is None, stderr
+
+
+@pytest.fixture(scope="module")
+def net(module_lab):
+    """Second and third octets for this module's subnets, and free host ports."""
+    rng = random.Random(module_lab.prefix)
+    return {
+        "a": rng.randint(100, 250),
+        "b": rng.randint(1, 80),
+        "c": rng.randint(81, 160),
+        "d": rng.randint(161, 240),
+        "port": rng.randint(20000, 29000),
+    }
+
+
+def fill(text: str, lab, net) -> str:
+    return text.format(P=lab.prefix, IMAGE=IMAGE, **net)
+
+
+# ---- every supported command and option, applied for real --------------------------------------
+
+NETWORKS_AND_RUN = """
+docker network create --driver bridge --subnet 10.{a}.{b}.0/24 --gateway 10.{a}.{b}.254 --ip-range 10.{a}.{b}.128/25 -o com.docker.network.bridge.enable_icc=false --label team=blue {P}iso
+docker network create --internal {P}int
+docker network create --attachable --ipv6 --subnet 10.{a}.{c}.0/24 --subnet fd00:{a}:{c}::/64 {P}v6
+docker network create {P}tmp
+docker run -d --name {P}api --network {P}iso --network-alias api --ip 10.{a}.{b}.200 -p 127.0.0.1:{port}:80/tcp -p 90 --expose 99 --cap-add net_admin --label role=api -e X=1 {IMAGE} sleep 1d
+docker run -d --name {P}six --net {P}v6 --ip 10.{a}.{c}.10 --ip6 fd00:{a}:{c}::10 --hostname six-host --sysctl net.ipv4.ip_forward=1 {IMAGE} sleep 1d
+docker network connect --alias api-int {P}int {P}api
+docker network connect --ip 10.{a}.{b}.201 --link {P}api:backend {P}iso {P}six
+docker network connect --ip6 fd00:{a}:{c}::20 {P}v6 {P}web
+docker network disconnect -f {P}front {P}web
+docker run -d --name {P}legacy1 {IMAGE} sleep 1d
+docker run -d --name {P}legacy2 --link {P}legacy1:l1 {IMAGE} sleep 1d
+docker run -d --name {P}side --network container:{P}api {IMAGE} sleep 1d
+docker run -d --name {P}hostnet --network host {IMAGE} sleep 1d
+docker run -d --name {P}alone --network none {IMAGE} sleep 1d
+docker run -d --name {P}gone --network {P}tmp {IMAGE} sleep 1d
+docker stop -t 0 {P}gone
+docker network rm {P}tmp
+docker stop -t 0 {P}db
+docker start {P}db {P}old
+docker rename {P}legacy1 {P}legacy1b
+docker rm -f {P}alone
+docker run -d --rm --name {P}temp --network {P}front {IMAGE} sleep 1d
+docker stop -t 0 {P}temp
+"""
+
+
+def test_every_network_and_container_command_as_the_engine_does_it(module_lab, net, tmp_path):
+    lab = module_lab
+    base(
+        lab,
+        f"docker network create {lab.prefix}front",
+        f"docker network create --subnet 10.{net['a']}.{net['d']}.0/24 {lab.prefix}back",
+        f"docker run -d --name {lab.prefix}web --network {lab.prefix}front -p 127.0.0.1::80"
+        f" {IMAGE} sleep 1d",
+        f"docker run -d --name {lab.prefix}db --network {lab.prefix}back {IMAGE} sleep 1d",
+        f"docker run -d --name {lab.prefix}old --network {lab.prefix}back {IMAGE} sleep 1d",
+        f"docker stop -t 0 {lab.prefix}old",
+    )
+    prediction = prove(lab, fill(NETWORKS_AND_RUN, lab, net), tmp_path)
+    assert prediction.refusal is None
+    assert len(prediction.steps) == 24
+
+
+def test_the_study_note_example_on_the_engine(lab, tmp_path):
+    """container2 leaves user-network, then a third container joins it."""
+    p = lab.prefix
+    base(
+        lab,
+        f"docker network create {p}user-network",
+        f"docker run -d --name {p}container1 --network {p}user-network {IMAGE} sleep 1d",
+        f"docker run -d --name {p}container2 --network {p}user-network --network-alias backup"
+        f" {IMAGE} sleep 1d",
+    )
+    script = f"""
+    docker network disconnect {p}user-network {p}container2
+    docker run -d --name {p}container3 --network {p}user-network {IMAGE} sleep 1d
+    """
+    prediction = prove(lab, script, tmp_path)
+    reach = pairs(prediction.after)
+    assert (f"{p}container1", f"{p}container3", True, (f"{p}user-network",)) in reach
+    assert not any(f"{p}container2" in (a, b) for a, b, _, _ in reach)
+
+
+COMPOSE = """
+services:
+  web:
+    image: {IMAGE}
+    command: ["sleep", "1d"]
+    ports: ["127.0.0.1:{port}:80"]
+    networks: [front]
+  api:
+    image: {IMAGE}
+    command: ["sleep", "1d"]
+    cap_add: [NET_ADMIN]
+    networks:
+      front: {{aliases: [api.local]}}
+      back: {{}}
+  db:
+    image: {IMAGE}
+    command: ["sleep", "1d"]
+    networks: [back]
+  probe:
+    image: {IMAGE}
+    command: ["sleep", "1d"]
+    network_mode: "service:api"
+  shared:
+    image: {IMAGE}
+    command: ["sleep", "1d"]
+    networks: [outside]
+networks:
+  front: {{}}
+  back: {{internal: true}}
+  outside: {{external: true, name: {P}ext}}
+"""
+
+
+@pytest.mark.usefixtures("docker_compose")
+def test_compose_up_and_down_as_compose_does_it(lab, net, tmp_path):
+    p = lab.prefix
+    (tmp_path / "compose.yml").write_text(fill(COMPOSE, lab, {**net, "port": net["port"] + 1}))
+    project = f"{p}proj"
+    base(lab, f"docker network create {p}ext")
+    up = f"""
+    docker-compose -f compose.yml -p {project} up -d
+    docker network connect {p}ext {project}_db_1
+    """
+    try:
+        prediction = prove(lab, up, tmp_path)
+        names = {c.name for c in prediction.after.containers}
+        assert {f"{project}_web_1", f"{project}_probe_1", f"{project}_db_1"} <= names
+        down = f"""
+        docker network disconnect {p}ext {project}_db_1
+        docker-compose -f compose.yml -p {project} down -t 0
+        """
+        prediction = prove(lab, down, tmp_path)
+        assert not any(c.name.startswith(project) for c in prediction.after.containers)
+        assert f"{p}ext" in {n.name for n in prediction.after.networks}
+    finally:
+        subprocess.run(
+            ["docker-compose", "-f", "compose.yml", "-p", project, "down", "-t", "0"],
+            cwd=tmp_path,
+            capture_output=True,
+            check=False,
+        )
+
+
+def test_privileged_containers_are_predicted_but_cannot_start_on_this_machine(lab, tmp_path):
+    """`--privileged` is recorded as the engine records it; this machine cannot start such a
+    container (runc cannot apply its capabilities here), so the script stops it once created."""
+    p = lab.prefix
+    line = f"docker run -d --name {p}priv --privileged {IMAGE} sleep 1d"
+    failed, stderr = for_real([line], tmp_path)
+    assert failed == 0
+    assert "unable to apply caps" in stderr  # the machine's limit, not a refusal of Docker's
+    real = capture(p)
+    lab.docker("rm", "-f", f"{p}priv")
+    before = capture(p)
+    prediction = predict(before, read_changes([line, f"docker stop {p}priv"]))
+    assert prediction.refusal is None
+    (mine,) = [c for c in prediction.after.containers if c.name == f"{p}priv"]
+    (theirs,) = [c for c in real.containers if c.name == f"{p}priv"]
+    assert mine.privileged is theirs.privileged is True
+    same(prediction.after, real)  # created (engine) and stopped (prediction): neither runs
+
+
+# ---- Docker's refusals, in the engine's words ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def refusal_lab(module_lab, net):
+    """A state the refusal scripts start from (each script names its own new objects)."""
+    lab, p = module_lab, module_lab.prefix
+    base(
+        lab,
+        f"docker network create {p}auto",
+        f"docker network create --subnet 10.{net['a']}.{net['b'] + 100}.0/24 {p}fixed",
+        f"docker run -d --name {p}c1 --network {p}auto {IMAGE} sleep 1d",
+        f"docker run -d --name {p}c2 --network {p}fixed --ip 10.{net['a']}.{net['b'] + 100}.2"
+        f" {IMAGE} sleep 1d",
+        f"docker run -d --name {p}h --network host {IMAGE} sleep 1d",
+        f"docker run -d --name {p}z --network none {IMAGE} sleep 1d",
+        f"docker run -d --name {p}stopped --network {p}auto {IMAGE} sleep 1d",
+        f"docker stop -t 0 {p}stopped",
+        f"docker run -d --name {p}pub -p {net['port'] + 2}:80 {IMAGE} sleep 1d",
+    )
+    return lab
+
+
+EXTERNAL = """
+services:
+  a:
+    image: {IMAGE}
+    command: ["sleep", "1d"]
+    networks: [outside]
+networks:
+  outside: {{external: true, name: {P}nosuchext}}
+"""
+TWO_NETWORKS = """
+services:
+  a:
+    image: {IMAGE}
+    command: ["sleep", "1d"]
+    networks: [default, back]
+networks:
+  back: {{}}
+"""
+F = "10.{a}.{b100}"
+REFUSALS = {
+    "network rm with active endpoints": "docker network rm {P}auto",
+    "connect to host": "docker network connect host {P}c1",
+    "connect to none": "docker network connect none {P}c1",
+    "alias on the default bridge": "docker network connect --alias x bridge {P}c1",
+    "duplicate network name": "docker network create {P}auto",
+    # a refused connect --ip stays in the container's configuration (it shows when the container
+    # stops, and it cannot start again): these cases refuse on containers of their own
+    "address outside the subnet": (
+        "docker run -d --name {P}a1 --network {P}auto {IMAGE} sleep 1d\n"
+        "docker network connect --ip 10.99.99.9 {P}fixed {P}a1"
+    ),
+    "address without a user subnet": (
+        "docker network create {P}n1\n"
+        "docker run -d --name {P}a2 --network {P}auto {IMAGE} sleep 1d\n"
+        "docker network connect --ip 10.1.2.3 {P}n1 {P}a2"
+    ),
+    "address in use": (
+        "docker run -d --name {P}a3 --network {P}auto {IMAGE} sleep 1d\n"
+        "docker network connect --ip " + F + ".2 {P}fixed {P}a3"
+    ),
+    "connect twice": "docker network connect {P}auto {P}c1",
+    "connect an unknown network": "docker network connect {P}nosuch {P}c1",
+    "connect an unknown container": "docker network connect {P}auto {P}nosuch",
+    "connect a host-mode container": "docker network connect {P}auto {P}h",
+    "connect a none-mode container": "docker network connect {P}auto {P}z",
+    "disconnect from host": "docker network disconnect host {P}h",
+    "disconnect what is not connected": "docker network disconnect {P}fixed {P}c1",
+    "remove a pre-defined network": "docker network rm bridge",
+    "remove an unknown network among others": (
+        "docker network create {P}n2\ndocker network rm {P}n2 {P}nosuch"
+    ),
+    "overlapping subnet": "docker network create --subnet " + F + ".0/25 {P}n3",
+    "gateway without subnet": "docker network create --gateway 10.5.0.1 {P}n4",
+    "gateway outside the subnet": (
+        "docker network create --subnet 10.{a}.251.0/24 --gateway 10.6.0.1 {P}n5"
+    ),
+    "ip range outside the subnet": (
+        "docker network create --subnet 10.{a}.252.0/24 --ip-range 10.6.0.0/25 {P}n6"
+    ),
+    "invalid subnet": "docker network create --subnet notacidr {P}n7",
+    "ipv6 without a subnet": "docker network create --ipv6 {P}n8",
+    "overlay without swarm": "docker network create -d overlay {P}n9",
+    "remove a running container": "docker rm {P}c1",
+    "stop an unknown container among others": (
+        "docker run -d --name {P}r22 --network {P}auto {IMAGE} sleep 1d\n"
+        "docker stop -t 0 {P}nosuch {P}r22"
+    ),
+    "rename to a name in use": "docker rename {P}c1 {P}c2",
+    "rename to the same name": "docker rename {P}c1 {P}c1",
+    "run with a name in use": "docker run -d --name {P}c1 {IMAGE} sleep 1d",
+    "run with an alias on the default bridge": (
+        "docker run -d --name {P}r1 --network-alias x {IMAGE} sleep 1d"
+    ),
+    "run with an address on the default bridge": (
+        "docker run -d --name {P}r2 --ip 172.17.0.99 {IMAGE} sleep 1d"
+    ),
+    "run with an address outside the subnet": (
+        "docker run -d --name {P}r3 --network {P}fixed --ip 10.1.1.1 {IMAGE} sleep 1d"
+    ),
+    "run on an unknown network": "docker run -d --name {P}r4 --network {P}nosuch {IMAGE} sleep 1d",
+    "run on two networks": (
+        "docker run -d --name {P}r5 --network {P}auto --network {P}fixed {IMAGE} sleep 1d"
+    ),
+    "run with a port in use": "docker run -d --name {P}r6 -p {port2}:80 {IMAGE} sleep 1d",
+    "run in a shared stack with ports": (
+        "docker run -d --name {P}r7 --network container:{P}c1 -p 80 {IMAGE} sleep 1d"
+    ),
+    "run in a shared stack with links": (
+        "docker run -d --name {P}r8 --network container:{P}c1 --link {P}c2:x {IMAGE} sleep 1d"
+    ),
+    "run in the stack of an unknown container": (
+        "docker run -d --name {P}r9 --network container:{P}nosuch {IMAGE} sleep 1d"
+    ),
+    "link to an unknown container": "docker run -d --name {P}r10 --link {P}nosuch:x {IMAGE} sleep 1d",
+    "link to a container off the default bridge": (
+        "docker run -d --name {P}r11 --link {P}stopped:x {IMAGE} sleep 1d"
+    ),
+    "link to a stopped container": (
+        "docker run -d --name {P}r20 {IMAGE} sleep 1d\n"
+        "docker stop -t 0 {P}r20\n"
+        "docker run -d --name {P}r21 --link {P}r20:x {IMAGE} sleep 1d"
+    ),
+    "start after its network was removed": (
+        "docker network create {P}n10\n"
+        "docker run -d --name {P}r12 --network {P}n10 {IMAGE} sleep 1d\n"
+        "docker stop -t 0 {P}r12\n"
+        "docker network rm {P}n10\n"
+        "docker start {P}r12"
+    ),
+    "start a shared stack whose owner is stopped": (
+        "docker run -d --name {P}r13 --network {P}auto {IMAGE} sleep 1d\n"
+        "docker run -d --name {P}r14 --network container:{P}r13 {IMAGE} sleep 1d\n"
+        "docker stop -t 0 {P}r13 {P}r14\n"
+        "docker start {P}r14"
+    ),
+    "start with a port taken meanwhile": (
+        "docker run -d --name {P}r15 -p {port3}:80 {IMAGE} sleep 1d\n"
+        "docker stop -t 0 {P}r15\n"
+        "docker run -d --name {P}r16 -p {port3}:80 {IMAGE} sleep 1d\n"
+        "docker start {P}r15"
+    ),
+    "start a legacy link whose target is stopped": (
+        "docker run -d --name {P}r17 {IMAGE} sleep 1d\n"
+        "docker run -d --name {P}r18 --link {P}r17:t {IMAGE} sleep 1d\n"
+        "docker stop -t 0 {P}r17 {P}r18\n"
+        "docker start {P}r18"
+    ),
+    "compose with a missing external network": "docker-compose -f external.yml -p {P}p1 up -d",
+    "compose down with a network still in use": (
+        "docker-compose -f two.yml -p {P}p2 up -d\n"
+        "docker run -d --name {P}r19 --network {P}p2_back {IMAGE} sleep 1d\n"
+        "docker-compose -f two.yml -p {P}p2 down -t 0"
+    ),
+}
+
+
+@pytest.mark.usefixtures("docker_compose")
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_the_engine_refuses_what_the_prediction_refuses(refusal_lab, net, tmp_path, case):
+    lab = refusal_lab
+    values = {**net, "b100": net["b"] + 100, "port2": net["port"] + 2, "port3": net["port"] + 3}
+    (tmp_path / "external.yml").write_text(fill(EXTERNAL, lab, values))
+    (tmp_path / "two.yml").write_text(fill(TWO_NETWORKS, lab, values))
+    script = fill(REFUSALS[case], lab, values)
+    try:
+        prediction = prove(lab, script, tmp_path)
+    finally:
+        if "docker-compose" in script:
+            for project in ("p1", "p2"):
+                subprocess.run(
+                    ["docker-compose", "-f", "two.yml", "-p", f"{lab.prefix}{project}", "down"],
+                    cwd=tmp_path,
+                    capture_output=True,
+                    check=False,
+                )
+    assert prediction.refusal is not None
+    assert prediction.refusal.origin == f"argument {len(script.splitlines())}"
