@@ -95,7 +95,7 @@ def findings(snap: Snapshot) -> set[tuple[str, tuple[str, ...], str, str]]:
     }
 
 
-def topology(snap: Snapshot) -> tuple[set[tuple[object, ...]], set[tuple[object, ...]]]:
+def topology(snap: Snapshot):
     """Networks and endpoints as facts both sides know (no IDs, no engine-chosen addresses)."""
     nets = {
         (n.name, n.driver, n.internal, n.ipv6, n.icc, tuple(s.cidr for s in n.subnets))
