@@ -200,6 +200,8 @@ docker rename {P}legacy1 {P}legacy1b
 docker rm -f {P}alone
 docker run -d --rm --name {P}temp --network {P}front {IMAGE} sleep 1d
 docker stop -t 0 {P}temp
+docker rename {P}api {P}apiserver
+docker rm -f {P}legacy1b
 """
 
 
@@ -217,7 +219,10 @@ def test_every_network_and_container_command_as_the_engine_does_it(module_lab, n
     )
     prediction = prove(lab, fill(NETWORKS_AND_RUN, lab, net), tmp_path)
     assert prediction.refusal is None
-    assert len(prediction.steps) == 24
+    assert len(prediction.steps) == 26
+    links = {c.name: c.links for c in prediction.after.containers}
+    assert [lk.target for lk in links[f"{lab.prefix}six"]] == [f"{lab.prefix}api"]  # as given
+    assert links[f"{lab.prefix}legacy2"] == ()  # a legacy link dies with its target
 
 
 def test_the_study_note_example_on_the_engine(lab, tmp_path):
@@ -414,6 +419,8 @@ REFUSALS = {
     ),
     "rename to a name in use": "docker rename {P}c1 {P}c2",
     "rename to the same name": "docker rename {P}c1 {P}c1",
+    "rename to an invalid name": "docker rename {P}c1 'x<y'",
+    "run with an invalid name": "docker run -d --name '<b>x' {IMAGE} sleep 1d",
     "run with a name in use": "docker run -d --name {P}c1 {IMAGE} sleep 1d",
     "run with an alias on the default bridge": (
         "docker run -d --name {P}r1 --network-alias x {IMAGE} sleep 1d"

@@ -8,6 +8,7 @@ the container stays, created and not started.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from visualizer.sources.whatif.grammar import Command
     from visualizer.sources.whatif.state import World
 
+VALID_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
+"""Container names the engine accepts."""
 _BUILTIN_MODES = frozenset({"default", "bridge", "host", "none"})
 
 
@@ -55,6 +58,8 @@ def run(world: World, cmd: Command) -> None:
     several = len(dict.fromkeys(networks)) > 1
     if several and version(engine.api_version) < (1, 44):
         raise refusals.several_networks(list(networks))
+    if not VALID_NAME.match(name):
+        raise refusals.invalid_name(name)
     holder = next((c for c in world.local_containers() if c.name == name), None)
     if holder is not None:
         raise refusals.name_in_use(name, holder.id)
@@ -234,6 +239,8 @@ def rename(world: World, cmd: Command) -> None:
         raise refusals.no_such_container(ref)
     if new == c.name:
         raise refusals.same_name()
+    if not VALID_NAME.match(new):
+        raise refusals.invalid_name(new, rename=True)
     holder = next((o for o in world.local_containers() if o.name == new), None)
     if holder is not None:
         raise refusals.name_in_use(new, holder.id, rename=True)

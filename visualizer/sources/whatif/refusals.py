@@ -177,6 +177,15 @@ def no_such_container(ref: str, *, created: bool = False) -> Refused:
     return Refused(f"No such container: {ref}", created=created)
 
 
+def invalid_name(name: str, *, rename: bool = False) -> Refused:
+    """A container name the engine does not accept."""
+    message = (
+        f"Invalid container name ({'/' if rename else ''}{name}), only "
+        "[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+    )
+    return Refused(f"Error when allocating new name: {message}" if rename else message)
+
+
 def name_in_use(name: str, holder_id: str, *, rename: bool = False) -> Refused:
     """A container name another container has."""
     message = (
