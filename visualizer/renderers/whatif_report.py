@@ -95,11 +95,11 @@ def whatif_json(w: WhatIf) -> str:
 def whatif_markdown(w: WhatIf) -> str:
     """A review comment: commands, refusal, changes, findings, policy, verdict."""
     out = ["# netviz what-if", "", f"On {md(w.source)}:", ""]
-    out += [f"1. `{_code(s.text)}` ({md(s.origin)})" for s in w.steps] or ["(no command applied)"]
+    out += [f"1. {md(s.text)} ({md(s.origin)})" for s in w.steps] or ["(no command applied)"]
     out.append("")
     if w.refusal is not None:
         r = w.refusal
-        out += [f"**Refused** at {md(r.origin)}: `{_code(r.text)}`", ""]
+        out += [f"**Refused** at {md(r.origin)}: {md(r.text)}", ""]
         out += [f"> {md(m)}" for m in (r.message, *r.more)]
         out += ["", f"_{md(LEFT_AS_IS)}._", ""]
     shown = tuple(c for c in w.diff.changes if c.kind is not Kind.FINDING)
@@ -140,8 +140,3 @@ def _verdict(w: WhatIf) -> str:
         return "result: fails: " + "; ".join(w.reasons)
     gate = f" at --fail-on {w.fail_on.label}" if w.fail_on is not None else ""
     return f"result: passes{gate}"
-
-
-def _code(text: str) -> str:
-    """Engine or user text inside Markdown backticks: visible, no backtick to close it early."""
-    return visible(text).replace("`", "'")
