@@ -37,7 +37,7 @@ def whatif_text(w: WhatIf) -> str:
             lines.append("  (docker run created the container but could not start it)")
         lines.append(f"  {LEFT_AS_IS}")
     shown = [c for c in w.diff.changes if c.kind is not Kind.FINDING]
-    lines.append("changes:" if shown else "changes: none")
+    lines.append(f"changes: {w.diff.summary()}" if shown else "changes: none")
     lines += [change_line(c) for c in shown]
     lines.append(f"findings: {len(w.new_findings)} new, {len(w.resolved_findings)} resolved")
     lines += [f"+ {_finding(f)}" for f in w.new_findings]

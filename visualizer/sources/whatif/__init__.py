@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Command", "Prediction", "Refusal", "Step", "predict", "read_changes"]
 
+MAX_COMMANDS = 10_000
+"""More commands than this are refused: a change someone reviews is shorter."""
 MAX_SCRIPT_BYTES = 1 << 20
 """A script larger than this (1 MiB) is refused: it is not a change someone reviews."""
 
@@ -84,6 +86,8 @@ def read_changes(changes: Sequence[str] = (), script: Path | None = None) -> lis
             commands.append(found)
     if not commands:
         raise UsageError("no change given: quote docker commands as arguments, or give --script")
+    if len(commands) > MAX_COMMANDS:
+        raise UsageError(f"{len(commands)} commands: what-if takes at most {MAX_COMMANDS}")
     return commands
 
 

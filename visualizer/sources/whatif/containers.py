@@ -56,7 +56,8 @@ def run(world: World, cmd: Command) -> None:
         raise refusals.links_with_container_mode()
     engine = world.snapshot.engine_of(world.host)
     several = len(dict.fromkeys(networks)) > 1
-    if several and version(engine.api_version) < (1, 44):
+    api = version(engine.api_version)
+    if several and api and api < (1, 44):  # an unknown version (a compose source) allows it
         raise refusals.several_networks(list(networks))
     if not VALID_NAME.match(name):
         raise refusals.invalid_name(name)

@@ -67,7 +67,8 @@ def create(world: World, cmd: Command) -> None:
     scope = "swarm" if driver == "overlay" else "local"
     overlapping(world, pools, scope)
     if cmd.flag("ipv6") and not any(p.version == 6 for p in pools):  # noqa: PLR2004
-        if version(engine.server_version) < (27,):
+        server = version(engine.server_version)
+        if server and server < (27,):
             raise refusals.no_ipv6_pool()
         world.warnings.append(f"network {name!r}: the engine chooses its IPv6 subnet (unknown)")
     subnets = tuple(

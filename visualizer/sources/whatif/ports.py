@@ -111,20 +111,16 @@ def check_free(world: World, c: Container, endpoint_id: str, *, created: bool = 
     mine = [p for p in in_effect(world, c) if p.published and p.host_port]
     if not mine:
         return
-    taken = [
-        p
-        for other in world.local_containers()
-        if other.id != c.id and other.is_running
-        for p in other.ports
-        if p.published and p.host_port
-    ]
+    taken: dict[tuple[int | None, str], list[Port]] = {}
+    for other in world.local_containers():
+        if other.id != c.id and other.is_running:
+            for q in other.ports:
+                if q.published and q.host_port:
+                    taken.setdefault((q.host_port, q.protocol), []).append(q)
     for p in mine:
-        if any(_clash(p, q) for q in taken):
-            address = (
-                f"{p.host_ip}:{p.host_port}"
-                if ":" not in (p.host_ip or "")
-                else (f"[{p.host_ip}]:{p.host_port}")
-            )
+        if any(_clash(p, q) for q in taken.get((p.host_port, p.protocol), ())):
+            ip = p.host_ip or "0.0.0.0"  # noqa: S104
+            address = f"[{ip}]:{p.host_port}" if ":" in ip else f"{ip}:{p.host_port}"
             raise refusals.port_allocated(c.name, endpoint_id, address, created=created)
 
 
