@@ -414,3 +414,23 @@ def test_hostile_names_stay_text(tmp_path):
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
     plain = nv.what_if(nv.load_demo(), [f"docker network create '{name}'"]).output.text
     assert "\u202e" not in plain and "\\u202e" in plain
+
+
+def test_by_name_changes_and_the_removed_edge_in_red(tmp_path):
+    out = nv.what_if(
+        nv.load_demo(),
+        [
+            "docker network connect user-network legacy-app",
+            "docker network connect user-network legacy-client",
+        ],
+    )
+    (named,) = [c for c in out.value.diff.changes if c.change == "changed"]
+    assert (named.subject, named.detail) == (
+        "legacy-app -> legacy-client",
+        "by IP only → by name",
+    )  # the default bridge has no DNS; user-network has
+    assert "~ reachability legacy-app -> legacy-client: by IP only → by name" in out.output.text
+    drawn = tmp_path / "change.dot"
+    assert run_cli("what-if", "--demo", LEAVE, "--diagram", str(drawn)).returncode == 0
+    removed = next(line for line in drawn.read_text().splitlines() if "container2 on user" in line)
+    assert 'color="#dc2626"' in removed and 'style="dashed"' in removed

@@ -42,7 +42,8 @@ def run(world: World, cmd: Command) -> None:
     name = cmd.value("name")
     if not name:
         raise CommandError("docker run needs --name here: the engine would pick a random name")
-    requested = networks = cmd.values("network") or ("default",)
+    networks = cmd.values("network") or ("default",)
+    wanted = list(dict.fromkeys(networks))
     mode = networks[0]
     shared = mode.startswith("container:")
     aliases = cmd.values("network-alias")
@@ -55,9 +56,8 @@ def run(world: World, cmd: Command) -> None:
     if shared and links:
         raise refusals.links_with_container_mode()
     engine = world.snapshot.engine_of(world.host)
-    several = len(dict.fromkeys(networks)) > 1
     api = version(engine.api_version)
-    if several and api and api < (1, 44):  # an unknown version (a compose source) allows it
+    if len(wanted) > 1 and api and api < (1, 44):  # an unknown version (a compose source) allows it
         raise refusals.several_networks(list(networks))
     if not VALID_NAME.match(name):
         raise refusals.invalid_name(name)
@@ -96,15 +96,13 @@ def run(world: World, cmd: Command) -> None:
     )
     for lk in links:
         facts.link_kinds[lk.alias] = legacy
-    nets = [] if shared else [_network(world, ref) for ref in dict.fromkeys(requested)]
+    nets = [] if shared else [_network(world, ref) for ref in wanted]
     world.put(
         replace(
             created, endpoints=tuple(new_endpoint(world, created, n, aliases) for n in nets if n)
         )
     )
-    missing = next(
-        (ref for ref, n in zip(dict.fromkeys(requested), nets, strict=False) if not n), None
-    )
+    missing = next((ref for ref, n in zip(wanted, nets, strict=False) if not n), None)
     if missing is not None:
         raise refusals.network_not_found(missing, created=True)
     ip, ip6 = cmd.value("ip"), cmd.value("ip6")
