@@ -10,6 +10,7 @@ words.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shlex
@@ -19,7 +20,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import IMAGE
+from conftest import IMAGE, run_cli
+from proxy import DockerProxy
 
 import visualizer as nv
 from visualizer.analysis.diff import diff_graphs
@@ -509,3 +511,23 @@ def test_the_engine_refuses_what_the_prediction_refuses(refusal_lab, net, tmp_pa
                 )
     assert prediction.refusal is not None
     assert prediction.refusal.origin == f"argument {len(script.splitlines())}"
+
+
+def test_what_if_only_reads_the_engine(lab, tmp_path):
+    never = f"{lab.prefix}never"
+    with DockerProxy(tmp_path / "p.sock") as proxy:
+        done = run_cli(
+            "what-if",
+            "-H",
+            proxy.url,
+            "-f",
+            "json",
+            f"docker network create {never}",
+            f"docker run -d --name {never} --network {never} {IMAGE} sleep 1d",
+        )
+        methods = {method for method, _ in proxy.requests}
+    assert done.returncode == 0, done.stderr
+    assert {c["subject"] for c in json.loads(done.stdout)["changes"]} >= {never}
+    assert methods == {"GET"}
+    assert never not in lab.docker("network", "ls", "--format", "{{.Name}}").stdout.split()
+    assert never not in lab.docker("ps", "-a", "--format", "{{.Names}}").stdout.split()
