@@ -19,6 +19,7 @@ from visualizer.sources.whatif.networks import (
     addressed,
     check_address,
     cleared,
+    key_values,
     new_endpoint,
     parse_link,
     raise_first,
@@ -86,12 +87,12 @@ def run(world: World, cmd: Command) -> None:
         image=cmd.args[0],
         state="created",
         network_mode=mode,
-        labels=_labels(cmd.values("label")),
+        labels=key_values(cmd.values("label"), "--label"),
         links=tuple(_resolved(world, lk) if legacy else lk for lk in links),
         hostname=cmd.value("hostname") or (engine.name if mode == "host" else cid[:12]),
         privileged=cmd.flag("privileged"),
         cap_add=tuple(_capability(c) for c in cmd.values("cap-add")),
-        sysctls=_labels(cmd.values("sysctl")),
+        sysctls=key_values(cmd.values("sysctl"), "--sysctl"),
         requested_ports=tuple(publish),
     )
     for lk in links:
@@ -251,16 +252,6 @@ def rename(world: World, cmd: Command) -> None:
         )
         if moved != other.links:
             world.put(replace(other, links=moved))
-
-
-def _labels(values: tuple[str, ...]) -> dict[str, str]:
-    found = {}
-    for text in values:
-        key, _, value = text.partition("=")
-        if not key:
-            raise CommandError(f"{text!r}: expected KEY=VALUE")
-        found[key] = value
-    return found
 
 
 def _capability(name: str) -> str:

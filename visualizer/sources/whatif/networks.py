@@ -88,8 +88,8 @@ def create(world: World, cmd: Command) -> None:
         attachable=cmd.flag("attachable"),
         ipv6=cmd.flag("ipv6"),
         subnets=subnets,
-        options=_pairs(cmd.values("opt"), "-o"),
-        labels=_pairs(cmd.values("label"), "--label"),
+        options=key_values(cmd.values("opt"), "-o"),
+        labels=key_values(cmd.values("label"), "--label"),
         host=world.host if scope == "local" else "",
     )
     world.networks[net.id] = net
@@ -175,8 +175,8 @@ def raise_first(failed: list[Refused]) -> None:
 # ---- connect and disconnect ----------------------------------------------------------------
 
 
-def connect(world: World, cmd: Command) -> None:
-    """`docker network connect`."""
+def _operands(world: World, cmd: Command) -> tuple[Container, Network, str]:
+    """The container and network of `connect`/`disconnect`, checked as the engine does first."""
     net_ref, ref = cmd.args
     c = world.container(ref)
     if c is None:
@@ -186,6 +186,12 @@ def connect(world: World, cmd: Command) -> None:
         raise refusals.network_not_found(net_ref)
     if net.driver == "host":
         raise refusals.host_network()
+    return c, net, net_ref
+
+
+def connect(world: World, cmd: Command) -> None:
+    """`docker network connect`."""
+    c, net, _ = _operands(world, cmd)
     if c.is_host_mode or c.netns_target is not None:
         raise refusals.shared_namespace()
     on_none = any(_driver(world, ep) == "null" for ep in c.endpoints)
@@ -213,15 +219,7 @@ def connect(world: World, cmd: Command) -> None:
 
 def disconnect(world: World, cmd: Command) -> None:
     """`docker network disconnect` (`-f` changes nothing the model shows)."""
-    net_ref, ref = cmd.args
-    c = world.container(ref)
-    if c is None:
-        raise refusals.no_such_container(ref)
-    net = world.network(net_ref)
-    if net is None:
-        raise refusals.network_not_found(net_ref)
-    if net.driver == "host":
-        raise refusals.host_network()
+    c, net, net_ref = _operands(world, cmd)
     if not any(ep.network_id == net.id for ep in c.endpoints):
         raise refusals.not_connected(c.id, net_ref)
     world.facts_of(c.id).static.pop(net.id, None)
@@ -350,7 +348,8 @@ def _overlaps(pool: _Net, cidr: str) -> bool:
     return pool.version == other.version and pool.overlaps(other)
 
 
-def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+def key_values(values: tuple[str, ...], option: str) -> dict[str, str]:
+    """`KEY=VALUE` options (`-o`, `--label`, `--sysctl`) as a mapping; a bare key maps to `""`."""
     found = {}
     for text in values:
         key, _, value = text.partition("=")
