@@ -23,7 +23,7 @@ from visualizer.cli.options import (
     DiagramFormatOpt,
     DiagramOutputOpt,
     DirectionOpt,
-    FailOnOpt,
+    FailOnNewOpt,
     FilterOpt,
     InspectOpt,
     JsonOpt,
@@ -396,7 +396,7 @@ def what_if(
     diagram: ChangeDiagramOpt = None,
     save: SaveOpt = None,
     policy: PolicyOpt = None,
-    fail_on: FailOnOpt = FailOn.HIGH,
+    fail_on: FailOnNewOpt = FailOn.HIGH,
     inspect: InspectOpt = True,
 ) -> int:
     """Preview docker network commands: what they would change (exit 1 = refused or fails)."""

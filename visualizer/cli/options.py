@@ -204,7 +204,7 @@ JsonOpt = Annotated[bool, opt("--json", help="Answer as JSON.")]
 ChangesArg = Annotated[
     list[str] | None,
     typer.Argument(
-        metavar="CHANGE",
+        metavar="CHANGE...",
         help="A docker command, quoted as one argument: 'docker network connect NET C'.",
         show_default=False,
     ),
@@ -224,6 +224,6 @@ ChangeDiagramOpt = Annotated[
     Path | None,
     opt("--diagram", metavar="FILE", help="Also draw the changes (svg, png, pdf, dot)."),
 ]
-FailOnOpt = Annotated[
+FailOnNewOpt = Annotated[
     FailOn, opt("--fail-on", help="Fail on new findings this severe.", show_default=True)
 ]
