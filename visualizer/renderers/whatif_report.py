@@ -34,7 +34,7 @@ def whatif_text(w: WhatIf) -> str:
         r = w.refusal
         lines += [f"refused at {r.origin}: {r.text}", *(f"  {m}" for m in (r.message, *r.more))]
         if r.created:
-            lines.append("  (docker run created the container but could not start it)")
+            lines.append("  (the container is created, not started, as the engine leaves it)")
         lines.append(f"  {LEFT_AS_IS}")
     shown = [c for c in w.diff.changes if c.kind is not Kind.FINDING]
     lines.append(f"changes: {w.diff.summary()}" if shown else "changes: none")
@@ -101,7 +101,9 @@ def whatif_markdown(w: WhatIf) -> str:
         r = w.refusal
         out += [f"**Refused** at {md(r.origin)}: {md(r.text)}", ""]
         out += [f"> {md(m)}" for m in (r.message, *r.more)]
-        out += ["", f"_{md(LEFT_AS_IS)}._", ""]
+        if r.created:
+            out += ["", "_The container is created, not started, as the engine leaves it._"]
+        out += ["", f"_{md(LEFT_AS_IS.capitalize())}._", ""]
     shown = tuple(c for c in w.diff.changes if c.kind is not Kind.FINDING)
     out += ["## Changes", ""]
     out += [*change_table(shown), ""] if shown else ["No change.", ""]
