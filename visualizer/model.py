@@ -118,6 +118,10 @@ class Network:
     """Creation time as the engine reports it."""
     host: str = ""
     """The engine a local-scope network lives on, when a snapshot spans several; else empty."""
+    dns_enabled: bool | None = None
+    """Podman: whether aardvark-dns answers names on this network (`podman network create
+    --disable-dns`, and the default `podman` network, have none). `None` on Docker, whose
+    own rules decide (embedded DNS everywhere but on the default bridge)."""
 
     @property
     def icc(self) -> bool:
@@ -381,6 +385,9 @@ class Snapshot:
     """UTC time of the capture, ISO 8601."""
     inspected: bool = False
     """Whether containers were inspected one by one (aliases, host name, capabilities known)."""
+    partly_inspected: bool = False
+    """Only the containers whose inspect-only facts decide a verdict or a finding (those on
+    several networks) were inspected; the others' aliases and host names are unknown."""
     warnings: tuple[str, ...] = ()
     """Problems met while capturing (e.g. a container removed during the capture)."""
     hosts: tuple[Host, ...] = ()

@@ -46,6 +46,8 @@ RULES: dict[str, str] = {
     "R18": "ipvlan: like macvlan",
     "R19": "overlay: members reach each other across nodes",
     "R20": "swarm service names: tasks.<service>, and the service name with dnsrr",
+    "R21": "Podman network without DNS (the default podman network, --disable-dns): "
+    "reachable by IP only",
     "STOPPED": "a stopped container reaches nothing and is reached by nothing",
     "PLUGIN": "network plugin: members assumed to reach each other (not analysed)",
 }
@@ -418,14 +420,20 @@ class Reachability:
         net = self._net[nkey]
         if self._policy[nkey] is Peering.UNKNOWN:
             return "PLUGIN"
-        if net.is_default_bridge:
+        if net.dns_enabled is False:
+            return "R21"
+        if net.is_default_bridge and net.dns_enabled is None:
             return "R2"
         return _DRIVER_RULE.get(net.driver, "R1")
 
     def _has_dns(self, nkey: str) -> bool:
         """Embedded DNS answers on user-defined networks, not on the default bridge."""
         net = self._net[nkey]
-        return not net.is_default_bridge and net.driver not in {"host", "null"}
+        if net.driver in {"host", "null"}:
+            return False
+        if net.dns_enabled is not None:  # Podman says per network
+            return net.dns_enabled
+        return not net.is_default_bridge
 
     def _names_on(self, b: str, nkey: str) -> list[str]:
         c = self._rec[b]

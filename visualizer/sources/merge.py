@@ -70,6 +70,7 @@ def merge(captures: Sequence[tuple[str, Snapshot | None, str | None]]) -> Snapsh
         containers=tuple(sorted(containers.values(), key=lambda c: (c.name, c.host, c.id))),
         source=" + ".join(source for source, snap, _ in captures if snap is not None),
         inspected=all(s.inspected for _, s in parts),
+        partly_inspected=any(s.partly_inspected for _, s in parts),
         warnings=tuple(warnings),
         hosts=tuple(hosts),
         nodes=tuple(nodes.values()),

@@ -51,12 +51,17 @@ class RawCapture:
     """`GET /containers/json?all=1`."""
     inspected: Mapping[str, Json] | None = None
     """`GET /containers/{id}/json` by container ID, when the capture inspected containers."""
+    inspect_requested: tuple[str, ...] | None = None
+    """The container IDs the capture meant to inspect when it inspected only some of them
+    (`None`: every container)."""
     nodes: Json = None
     """`GET /nodes`, when the engine is a swarm manager."""
     services: Json = None
     """`GET /services`, when the engine is a swarm manager."""
     tasks: Json = None
     """`GET /tasks`, when the engine is a swarm manager."""
+    libpod_networks: Json = None
+    """`GET /libpod/networks/json`, when the engine is Podman (names and `dns_enabled`)."""
     source: str = ""
     """Where the capture came from (e.g. the engine URL)."""
     captured_at: str = ""
@@ -74,6 +79,8 @@ def parse_capture(raw: RawCapture) -> Snapshot:
         )
     warnings = list(raw.warnings)
     networks = [n for n in (parse_network(item) for item in raw.networks) if n is not None]
+    if is_podman(raw.version):
+        networks = _podman_networks(networks, raw.libpod_networks, warnings)
     by_id = {n.id: n for n in networks}
     by_name = {n.name: n for n in networks}
     items = [c for c in raw.containers if isinstance(c, dict) and isinstance(c.get("Id"), str)]
@@ -82,7 +89,10 @@ def parse_capture(raw: RawCapture) -> Snapshot:
     for item in items:
         cid = item["Id"]
         detail = raw.inspected.get(cid) if raw.inspected is not None else None
-        if raw.inspected is not None and detail is None:
+        asked = raw.inspected is not None and (
+            raw.inspect_requested is None or cid in raw.inspect_requested
+        )
+        if asked and detail is None:
             continue  # removed between list and inspect: the gatherer already warned
         container = parse_container(item, detail, by_id, by_name, warnings)
         found = {*links.get(container.name, ()), *_endpoint_links(detail)}
@@ -95,12 +105,74 @@ def parse_capture(raw: RawCapture) -> Snapshot:
         containers=tuple(containers),
         source=raw.source,
         captured_at=raw.captured_at,
-        inspected=raw.inspected is not None,
+        inspected=raw.inspected is not None and raw.inspect_requested is None,
+        partly_inspected=raw.inspected is not None and raw.inspect_requested is not None,
         warnings=tuple(warnings),
     )
     if isinstance(raw.nodes, list):
         snapshot = _with_swarm(snapshot, raw)
     return snapshot
+
+
+def is_podman(version: Json) -> bool:
+    """Whether `GET /version` comes from Podman's Docker-compatible service."""
+    components = _list(_dict(version).get("Components"))
+    return any(_str(_dict(c).get("Name")).lower().startswith("podman") for c in components)
+
+
+def _podman_networks(networks: list[Network], libpod: Json, warnings: list[str]) -> list[Network]:
+    """Podman's networks under their own names, each with its DNS setting.
+
+    Podman's `/networks` lists its default network as `bridge`, while containers name it
+    `podman` (its real name, as in `podman network ls`): the network is matched by ID in
+    Podman's own list, which also tells whether aardvark-dns answers on it (`dns_enabled`).
+    """
+    own = {_str(_dict(n).get("id")): _dict(n) for n in _list(libpod)}
+    found = []
+    for net in networks:
+        entry = own.get(net.id)
+        if entry is None:
+            warnings.append(
+                f"Podman network {net.name!r} is missing from Podman's own network list: "
+                "its DNS setting is unknown, judged by Docker's rules"
+            )
+            found.append(net)
+            continue
+        name = _str(entry.get("name")) or net.name
+        dns = entry.get("dns_enabled")
+        found.append(replace(net, name=name, dns_enabled=dns if isinstance(dns, bool) else None))
+    return found
+
+
+def containers_to_inspect(networks: Json, containers: Json) -> list[str]:
+    """IDs of the containers whose inspect-only facts can change a verdict or a finding.
+
+    Only capabilities (`--privileged`, `NET_ADMIN`, `ip_forward` sysctls) decide anything the
+    list does not show, and only for a container on two or more networks (A12: can it route
+    between them?). Aliases and host names add names, never change a verdict.
+    """
+    drivers: dict[str, str] = {}
+    for item in _list(networks):
+        net = _dict(item)
+        for key in (_str(net.get("Id")), _str(net.get("Name"))):
+            if key:
+                drivers[key] = _str(net.get("Driver"))
+    wanted = []
+    for item in _list(containers):
+        c = _dict(item)
+        cid = c.get("Id")
+        if not isinstance(cid, str):
+            continue
+        attached = _dict(_dict(c.get("NetworkSettings")).get("Networks"))
+        bridged = [
+            key
+            for key, ep in attached.items()
+            if drivers.get(_str(_dict(ep).get("NetworkID")), drivers.get(key, ""))
+            not in {"host", "null"}
+        ]
+        if len(bridged) >= 2:  # noqa: PLR2004
+            wanted.append(cid)
+    return wanted
 
 
 def _with_swarm(snapshot: Snapshot, raw: RawCapture) -> Snapshot:
