@@ -153,7 +153,8 @@ def _env_tls(env: Mapping[str, str]) -> TLSSettings | None:
     ca, cert, key = base / "ca.pem", base / "cert.pem", base / "key.pem"
     if verify and not ca.is_file():
         raise EngineError(
-            f"DOCKER_TLS_VERIFY is set but there is no CA certificate {ca} "
+            f"cannot use the Docker settings: DOCKER_TLS_VERIFY is set but there is no CA "
+            f"certificate {ca} "
             "(set DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem)"
         )
     return TLSSettings(

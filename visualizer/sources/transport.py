@@ -302,8 +302,7 @@ class _EngineConnection(urllib3.connection.HTTPConnection):
     def close(self) -> None:
         super().close()
         if self._ssh is not None:
-            self._ssh.stop()
-            self._ssh = None
+            self._ssh.stop()  # kept: getresponse() may still ask it why the channel closed
 
 
 def _tcp(host: str, port: int, timeout: float | None) -> socket.socket:
@@ -332,6 +331,8 @@ class _SSHProcess:
         self.proc = proc
         self.sock = sock
         self.err = err
+        self.stopped = False
+        self.stderr = ""
 
     @classmethod
     def start(cls, a: Address, timeout: float | None) -> _SSHProcess:
@@ -362,24 +363,27 @@ class _SSHProcess:
 
     def failure(self, exc: BaseException) -> str:
         """Why the channel closed, in one line, from ssh's exit status and diagnostics."""
-        try:
-            code = self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            code = None
-        self.err.seek(0)
-        text = self.err.read(65536).decode("utf-8", "replace")
-        return explain_ssh_failure(self.host, code, text, exc)
+        self.stop()
+        return explain_ssh_failure(self.host, self.proc.returncode, self.stderr, exc)
 
     def stop(self) -> None:
+        """Close the channel, let ssh exit (end it if it does not) and keep its diagnostics."""
+        if self.stopped:
+            return
+        self.stopped = True
         with contextlib.suppress(OSError):
             self.sock.close()
-        if self.proc.poll() is None:
+        try:
+            self.proc.wait(timeout=1)
+        except subprocess.TimeoutExpired:
             self.proc.terminate()
             try:
                 self.proc.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.err.seek(0)
+        self.stderr = self.err.read(65536).decode("utf-8", "replace")
         self.err.close()
 
 
