@@ -20,7 +20,7 @@ from visualizer.analysis.peering import PEERING_TEXT, Peering, peering
 from visualizer.analysis.versions import at_least
 from visualizer.errors import NotFoundError, UsageError
 from visualizer.graph import CONTAINER, NETWORK
-from visualizer.model import SWARM_SERVICE_LABEL, qualified_names
+from visualizer.model import SWARM_SERVICE_LABEL, parse_go_bool, qualified_names
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -46,6 +46,8 @@ RULES: dict[str, str] = {
     "R18": "ipvlan: like macvlan",
     "R19": "overlay: members reach each other across nodes",
     "R20": "swarm service names: tasks.<service>, and the service name with dnsrr",
+    "R22": "Podman routes between its networks (netavark without isolate): a container "
+    "reaches the addresses of containers on its host's other Podman networks",
     "R21": "Podman network without DNS (the default podman network, --disable-dns): "
     "reachable by IP only",
     "STOPPED": "a stopped container reaches nothing and is reached by nothing",
@@ -347,6 +349,16 @@ class Reachability:
                         rules=("R8",),
                         reason=f"{self._l(c)} has no network interface but loopback",
                     )
+            if self._where[oa] == self._where[ob] and self._routed(oa) and self._routed(ob):
+                theirs = ", ".join(self._net_label[n] for n in self._routed(ob))
+                return Verdict(
+                    source=self._l(ca),
+                    target=self._l(cb),
+                    reachable=True,
+                    rules=("R22",),
+                    reason=f"{self._l(ca)} and {self._l(cb)} share no network, but Podman routes "
+                    f"between its networks: reachable by IP only, on {theirs}, through the host",
+                )
             return Verdict(
                 source=self._l(ca),
                 target=self._l(cb),
@@ -425,6 +437,17 @@ class Reachability:
         if net.is_default_bridge and net.dns_enabled is None:
             return "R2"
         return _DRIVER_RULE.get(net.driver, "R1")
+
+    def _routed(self, okey: str) -> list[str]:
+        """A stack's Podman networks that netavark routes to and from its other networks."""
+        return [
+            n
+            for n in self._nets.get(okey, {})
+            if (net := self._net[n]).dns_enabled is not None
+            and net.driver == "bridge"
+            and not net.internal
+            and not parse_go_bool(net.options.get("isolate"), default=False)
+        ]
 
     def _has_dns(self, nkey: str) -> bool:
         """Embedded DNS answers on user-defined networks, not on the default bridge."""
@@ -541,6 +564,10 @@ class Reachability:
                     continue
                 for okey in self._members[nkey]:
                     found.update(self._stack.get(okey, ()))
+            if self._routed(oa):  # R22: Podman's other networks on this host
+                for okey in self._order:
+                    if self._where.get(okey) == here and self._routed(okey):
+                        found.update(self._stack.get(okey, ()))
             if self._host_access(oa):
                 for h in self._host:
                     if self._where[h] == here:

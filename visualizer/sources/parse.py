@@ -140,7 +140,15 @@ def _podman_networks(networks: list[Network], libpod: Json, warnings: list[str])
             continue
         name = _str(entry.get("name")) or net.name
         dns = entry.get("dns_enabled")
-        found.append(replace(net, name=name, dns_enabled=dns if isinstance(dns, bool) else None))
+        found.append(
+            replace(
+                net,
+                name=name,
+                dns_enabled=dns if isinstance(dns, bool) else None,
+                internal=net.internal or entry.get("internal") is True,
+                options={**net.options, **_str_map(entry.get("options"))},
+            )
+        )
     return found
 
 
