@@ -537,11 +537,13 @@ def read_lines(response: Any, limit: int = MAX_EVENT_BYTES) -> Iterator[bytes]: 
 
     A too-long line is yielded truncated (it will not parse) so the caller reports it.
     """
-    raw = response.raw
+    # http.client's own read1 returns what has arrived; urllib3's read1 may wait for more.
+    fp = getattr(response.raw, "_fp", None)
+    read = fp.read1 if fp is not None and hasattr(fp, "read1") else response.raw.read1
     pending = b""
     skipping = False
     while True:
-        chunk = raw.read1(65536) if hasattr(raw, "read1") else raw.read(1)
+        chunk = read(65536)
         if not chunk:
             break
         pending += chunk
