@@ -134,6 +134,7 @@ def test_watch_over_ssh_follows_changes(ssh_env, pair, tmp_path):
         env=env,
     )
     try:
+        assert proc.stdout is not None and proc.stderr is not None
         first = proc.stdout.readline()
         assert "watching engine ssh://nvt-remote" in first, first + proc.stderr.read()
         pair.run("late", "--network", pair.name("ssh"))

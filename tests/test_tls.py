@@ -107,6 +107,7 @@ def test_watch_over_tls(tls_engine, pki, lab, tmp_path):
         env=env,
     )
     try:
+        assert proc.stdout is not None and proc.stderr is not None
         first = proc.stdout.readline()
         assert "watching engine tcp://127.0.0.1" in first, first + proc.stderr.read()
         lab.run("late", "--network", lab.name("tlsw"))

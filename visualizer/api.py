@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from visualizer.analysis.policy import Policy
     from visualizer.analysis.reachability import Verdict
     from visualizer.model import Snapshot
-    from visualizer.sources.engine import EngineTarget, ProgressCallback
+    from visualizer.sources.engine import EngineTarget, Inspect, ProgressCallback
 
 __all__ = [
     "AuditFormat",
@@ -72,7 +72,7 @@ DEMO_SOURCE = "demo (captured from a real engine by scripts/build-demo.sh)"
 def load_engine(
     target: EngineTarget | None = None,
     *,
-    inspect: bool = False,
+    inspect: bool | Inspect = False,
     progress: ProgressCallback | None = None,
 ) -> Snapshot:
     """Capture a live engine (default: as the docker CLI would pick it)."""
@@ -145,7 +145,7 @@ def load_spec(
     )
 
 
-def load_engines(targets: list[EngineTarget], *, inspect: bool = False) -> Snapshot:
+def load_engines(targets: list[EngineTarget], *, inspect: bool | Inspect = False) -> Snapshot:
     """Capture several engines in parallel into one snapshot with a host dimension."""
     from visualizer.sources.engine import load_many  # noqa: PLC0415
 

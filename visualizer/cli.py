@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from visualizer.analysis.reachability import Reachability
     from visualizer.model import Snapshot
     from visualizer.probe import ProbeReport
-    from visualizer.sources.engine import EngineTarget, ProgressCallback
+    from visualizer.sources.engine import EngineTarget, Inspect, ProgressCallback
 
 DEFAULT_OUTPUT_DIR = Path("output")
 DEFAULT_STEM = "topology"
@@ -343,9 +343,16 @@ def audit(
     inspect: Annotated[
         bool,
         typer.Option(
-            "--inspect/--no-inspect", help="Inspect each container (capabilities, aliases)."
+            "--inspect/--no-inspect",
+            help="Inspect the containers whose capabilities decide a finding (multi-homed).",
         ),
     ] = True,
+    inspect_all: Annotated[
+        bool,
+        typer.Option(
+            "--inspect-all", help="Inspect every container (also aliases and host names)."
+        ),
+    ] = False,
     host: HostOpt = None,
     context: ContextOpt = None,
     all_contexts: AllContextsOpt = False,
@@ -361,12 +368,13 @@ def audit(
     """Audit isolation: who reaches whom, what is exposed, policy violations (exit 1 = fail)."""
     from visualizer import api  # noqa: PLC0415
     from visualizer.analysis.findings import Severity  # noqa: PLC0415
+    from visualizer.sources.engine import Inspect  # noqa: PLC0415
 
     rules = api.load_policy(policy) if policy is not None else None
     before = api.load_baseline(baseline) if baseline is not None else None
     snap = _load(
         Source.given(ctx),
-        inspect=inspect,
+        inspect=Inspect.ALL if inspect_all else Inspect.NEEDED if inspect else False,
     )
     graph = api.build_graph(snap)
     _warn_all(graph.graph["warnings"])
@@ -758,7 +766,7 @@ def watch(
     try:
         run_watch(
             capture=lambda: api.load_engine(target),
-            follow=lambda push: follow_events(target, push),
+            follow=lambda push: follow_events(target, push, on_problem=_warn),
             publish=publish,
             log=_warn,
             debounce=debounce,
@@ -841,20 +849,20 @@ class Source:
 
     def targets(self) -> list[EngineTarget]:
         """The engines named: each -H, each -c, every context, or the default one."""
-        from visualizer.sources.contexts import context_names  # noqa: PLC0415
-        from visualizer.sources.engine import EngineTarget  # noqa: PLC0415
+        from visualizer.sources.engine import EngineTarget, context_targets  # noqa: PLC0415
 
         hosts, contexts = list(self.host or ()), list(self.context or ())
-        if self.all_contexts:
-            contexts = context_names()
-        if hosts and contexts:
+        if hosts and (contexts or self.all_contexts):
             raise UsageError("conflicting options: either specify --host or --context, not both")
         found = [EngineTarget(host=h, timeout=self.timeout) for h in hosts]
-        found += [EngineTarget(context=c, timeout=self.timeout) for c in contexts]
+        if self.all_contexts:  # unreadable contexts come back as targets with a problem
+            found += context_targets(self.timeout)
+        else:
+            found += [EngineTarget(context=c, timeout=self.timeout) for c in contexts]
         return found or [EngineTarget(timeout=self.timeout)]
 
 
-def _load(source: Source, *, inspect: bool) -> Snapshot:
+def _load(source: Source, *, inspect: bool | Inspect) -> Snapshot:
     """Open the one source the options name."""
     from visualizer import api  # noqa: PLC0415
 
@@ -891,7 +899,7 @@ def _load(source: Source, *, inspect: bool) -> Snapshot:
             with _status(f"Capturing {len(targets)} engines"):
                 snap = api.load_engines(targets, inspect=inspect)
         else:
-            with _progress(enabled=inspect) as progress:
+            with _progress(enabled=bool(inspect)) as progress:
                 snap = api.load_engine(targets[0], inspect=inspect, progress=progress)
     _warn_all(snap.warnings)
     return snap

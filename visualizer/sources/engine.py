@@ -626,7 +626,10 @@ def _connection_message(where: str, exc: BaseException) -> str:
     if isinstance(cause, (ConnectionResetError, http.client.IncompleteRead)) or "reset" in str(
         cause
     ):
-        return f"cannot talk to the engine at {where}: it broke the connection mid-answer ({_one_line(cause)})"
+        return (
+            f"cannot talk to the engine at {where}: it broke the connection mid-answer "
+            f"({_one_line(cause)})"
+        )
     return f"cannot connect to the Docker engine at {where}: {_one_line(cause)}"
 
 
