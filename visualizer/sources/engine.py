@@ -412,7 +412,7 @@ def describe_event(line: bytes) -> str | None:
     attrs = attrs if isinstance(attrs, dict) else {}
     name = attrs.get("name")
     if not isinstance(name, str) or not name:
-        name = str(actor.get("ID", ""))[:12]
+        name = str(actor.get("ID", ""))[:12] or "(unnamed)"
     return f"{kind} {verb} {name}"
 
 
@@ -610,6 +610,17 @@ def _connection_message(where: str, exc: BaseException) -> str:
     if tls is not None:
         return f"TLS handshake with {where} failed: {_tls_reason(tls)}"
     cause = chain[-1]
+    odd = next(
+        (
+            e
+            for e in chain
+            if isinstance(e, http.client.HTTPException)
+            and not isinstance(e, (http.client.IncompleteRead, http.client.RemoteDisconnected))
+        ),
+        None,
+    )
+    if odd is not None:
+        return f"{where} does not look like a Docker engine (not an HTTP answer: {_one_line(odd)})"
     if isinstance(cause, FileNotFoundError):
         return (
             f"cannot connect to the Docker engine at {where}: no such socket (is dockerd running?)"

@@ -515,8 +515,9 @@ class EngineAdapter(requests.adapters.HTTPAdapter):
         super().close()
 
 
-def read_body(response: Any, limit: int = MAX_RESPONSE_BYTES) -> bytes:  # noqa: ANN401
+def read_body(response: Any, limit: int | None = None) -> bytes:  # noqa: ANN401
     """Read a streamed response's whole body, refusing more than `limit` bytes."""
+    limit = MAX_RESPONSE_BYTES if limit is None else limit
     parts: list[bytes] = []
     total = 0
     raw = response.raw
