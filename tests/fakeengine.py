@@ -45,7 +45,8 @@ EVENT = {  # the shape dockerd 20.10 sends for `docker run`
 
 
 def recorded() -> dict[str, Any]:
-    return json.loads(DATA.read_text())
+    data: dict[str, Any] = json.loads(DATA.read_text())
+    return data
 
 
 def answer_for(path: str, raw: dict[str, Any]) -> Any:

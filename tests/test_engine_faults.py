@@ -120,7 +120,8 @@ def monkeypatch_module():
 
 
 def test_malformed_events_are_reported_and_following_goes_on(tmp_path):
-    events, problems = [], []
+    events: list[str] = []
+    problems: list[str] = []
     with FakeEngine(tmp_path / "e.sock") as fake:
         follow_events(EngineTarget(host=fake.url), events.append, on_problem=problems.append)
     assert events == ["container start (unnamed)", "container create late"]
