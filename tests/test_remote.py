@@ -209,3 +209,30 @@ def test_ssh_argv_is_the_docker_clis_and_never_prompts():
 def test_hostile_ssh_urls_are_refused(url):
     with pytest.raises(UsageError):
         parse_address(url)
+
+
+@pytest.mark.swarm
+def test_swarm_node_over_ssh_joins_the_estate(ssh_env, swarm_lab, tmp_path):
+    # The lab's sshd gives sessions on nvt-swarm1 DOCKER_HOST=node1's socket: node1 is reached
+    # over ssh, node2 over its unix socket, and both join one picture with the swarm's tasks.
+    assert swarm_lab[1] == "unix:///run/swarmlab/node1.sock"
+    out = tmp_path / "estate.json"
+    done = run_cli(
+        "render",
+        "-H",
+        "ssh://nvt-swarm1",
+        "-H",
+        swarm_lab[2],
+        "-f",
+        "json",
+        "-o",
+        str(out),
+        env=ssh_env,
+    )
+    assert done.returncode == 0, done.stderr
+    graph = json.loads(out.read_text())["graph"]
+    hosts = {h["name"]: h for h in graph["hosts"]}
+    assert {"swarmlab-node1", "swarmlab-node2"} <= set(hosts)
+    assert hosts["swarmlab-node1"]["source"] == "ssh://nvt-swarm1"
+    assert not any(h["error"] for h in hosts.values())
+    assert graph["services"], "the manager reached over ssh lists the swarm's services"

@@ -308,7 +308,7 @@ def exec_commands(
     """
     conn = resolve(target)
     with _translated(conn):
-        client, _ = _connect(conn, target.timeout, pool_size=max(parallel, 1))
+        client, _ = _connect(conn, target.timeout, pool_size=max(parallel, 1), sdk=True)
         with closing(client):
 
             def one(job: tuple[str, list[str]]) -> ExecResult:
@@ -365,7 +365,7 @@ def follow_events(
         client, _ = _connect(conn, target.timeout, pool_size=1)
         with closing(client):
             filters = json.dumps({"type": ["container", "network"]})
-            url = client._url("/events")  # noqa: SLF001 - the SDK's URL builder
+            url = client._url("/events")  # noqa: SLF001
             response = client.get(
                 url,
                 params={"filters": filters},
@@ -440,7 +440,7 @@ def _get(
     """GET one JSON answer: whole within `timeout`, at most `MAX_RESPONSE_BYTES`."""
     from visualizer.sources import transport  # noqa: PLC0415
 
-    url = client._url(path, *args, versioned_api=versioned)  # noqa: SLF001 - the SDK's URL builder
+    url = client._url(path, *args, versioned_api=versioned)  # noqa: SLF001
     with transport.deadline(timeout):
         response = client.get(
             url,
@@ -471,7 +471,7 @@ def _error_message(body: bytes) -> str:
 
 
 def _connect(
-    conn: Connection, timeout: float, *, pool_size: int | None = None
+    conn: Connection, timeout: float, *, pool_size: int | None = None, sdk: bool = False
 ) -> tuple[Any, dict[str, Any]]:
     """A client speaking min(engine, netviz) API version, and the engine's `GET /version`.
 
@@ -479,7 +479,7 @@ def _connect(
     client is created for the oldest version we read, then switched to the negotiated one
     (what the SDK's own `version="auto"` does, without a second client).
     """
-    client = _client(conn, MIN_API_VERSION, timeout, pool_size)
+    client = _client(conn, MIN_API_VERSION, timeout, pool_size, sdk=sdk)
     try:
         version = _get(client, "/version", timeout, versioned=False)
     except _NotDocker as exc:
@@ -530,10 +530,42 @@ def _inspect_all(
     return found
 
 
-def _client(conn: Connection, version: str, timeout: float, pool_size: int | None = None) -> Any:  # noqa: ANN401 - docker.APIClient
-    """The SDK's client, with netviz's transport mounted under it (see `transport`)."""
-    import docker  # noqa: PLC0415
+class _EngineSession:
+    """What a capture needs of a client: a pooled session and the SDK's way to build URLs.
 
+    Captures do not import the Docker SDK (half a second of start-up); `netviz probe`, which
+    creates exec instances, uses the SDK's client over the same transport.
+    """
+
+    def __init__(self, session: Any, scheme: str, version: str) -> None:  # noqa: ANN401
+        self.session = session
+        self.netviz_scheme = scheme
+        self._version = version
+
+    def _url(self, pathfmt: str, *args: str, versioned_api: bool = True) -> str:
+        from urllib.parse import quote  # noqa: PLC0415
+
+        from visualizer.sources.transport import BASE_URL  # noqa: PLC0415
+
+        path = pathfmt.format(*(quote(a, safe="/:") for a in args))
+        return f"{BASE_URL}/v{self._version}{path}" if versioned_api else f"{BASE_URL}{path}"
+
+    def get(self, url: str, **kwargs: Any) -> Any:  # noqa: ANN401
+        return self.session.get(url, **kwargs)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _client(
+    conn: Connection,
+    version: str,
+    timeout: float,
+    pool_size: int | None = None,
+    *,
+    sdk: bool = False,
+) -> Any:  # noqa: ANN401 - _EngineSession, or docker.APIClient when `sdk`
+    """A client over netviz's transport (see `transport`); the SDK's own when `sdk`."""
     from visualizer.sources import transport  # noqa: PLC0415
 
     context = None
@@ -546,15 +578,23 @@ def _client(conn: Connection, version: str, timeout: float, pool_size: int | Non
             ) from None
     ssh = conn.address.scheme == "ssh"
     size = pool_size or (SSH_WORKERS if ssh else INSPECT_WORKERS)
-    # The URL only satisfies the constructor: no request goes there, the adapter does the I/O.
-    client = docker.APIClient(base_url="tcp://127.0.0.1:2375", version=version, timeout=timeout)
-    client.trust_env = False  # no proxies, .netrc or REQUESTS_CA_BUNDLE for an engine socket
-    client.mount(
-        transport.BASE_URL + "/", transport.EngineAdapter(conn.address, context, pool_size=size)
-    )
-    client.base_url = transport.BASE_URL
-    client.netviz_scheme = conn.address.scheme
-    return client
+    adapter = transport.EngineAdapter(conn.address, context, pool_size=size)
+    if sdk:
+        import docker  # noqa: PLC0415
+
+        # The URL only satisfies the constructor: no request goes there, the adapter does the I/O.
+        client = docker.APIClient(base_url="tcp://127.0.0.1:2375", version=version, timeout=timeout)
+        client.trust_env = False  # no proxies, .netrc or REQUESTS_CA_BUNDLE for an engine socket
+        client.mount(transport.BASE_URL + "/", adapter)
+        client.base_url = transport.BASE_URL
+        client.netviz_scheme = conn.address.scheme
+        return client
+    import requests  # noqa: PLC0415
+
+    session = requests.Session()
+    session.trust_env = False
+    session.mount(transport.BASE_URL + "/", adapter)
+    return _EngineSession(session, conn.address.scheme, version)
 
 
 def _vkey(version: str) -> tuple[int, ...]:
