@@ -235,4 +235,5 @@ def test_swarm_node_over_ssh_joins_the_estate(ssh_env, swarm_lab, tmp_path):
     assert {"swarmlab-node1", "swarmlab-node2"} <= set(hosts)
     assert hosts["swarmlab-node1"]["source"] == "ssh://nvt-swarm1"
     assert not any(h["error"] for h in hosts.values())
-    assert graph["services"], "the manager reached over ssh lists the swarm's services"
+    # node3 was not captured: it is known from the manager's node list, read over ssh.
+    assert hosts["swarmlab-node3"]["source"] == "swarm node (seen from a manager)"
