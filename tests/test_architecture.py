@@ -24,6 +24,7 @@ LAYERS = (
     ("visualizer.analysis", 4),
     ("visualizer.renderers", 5),
     ("visualizer.results", 6),
+    ("visualizer.pipeline", 6),
     ("visualizer.api", 6),
     ("visualizer.outputs", 7),
     ("visualizer.cli", 7),

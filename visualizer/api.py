@@ -22,9 +22,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from visualizer.analysis.catalogue import FailOn
-from visualizer.errors import EngineError, InputError
-from visualizer.graph import Selection, build_graph, containers, networks, select, warnings_of
+from visualizer.errors import EngineError
+from visualizer.graph import Selection, build_graph, containers, networks, select
 from visualizer.model import Snapshot
+from visualizer.pipeline import (
+    analyse,
+    dumps_snapshot,
+    load_baseline,
+    load_compose,
+    load_policy,
+    load_snapshot,
+    open_graph,
+)
 from visualizer.renderers import (
     AuditFormat,
     DiffFormat,
@@ -41,7 +50,14 @@ from visualizer.renderers import (
     View,
 )
 from visualizer.results import Outcome, ReachAnswer, WatchUpdate
-from visualizer.sources.spec import ComposeNaming, Progress, SourceSpec, load, load_demo
+from visualizer.sources.spec import (
+    ComposeNaming,
+    Inspect,
+    Progress,
+    SourceSpec,
+    load,
+    load_demo,
+)
 
 if TYPE_CHECKING:
     import threading
@@ -49,7 +65,7 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
-    from visualizer.analysis.audit import Analysis, AuditReport, Baseline
+    from visualizer.analysis.audit import AuditReport, Baseline
     from visualizer.analysis.diff import Diff
     from visualizer.analysis.matrix import Matrix
     from visualizer.analysis.policy import Policy
@@ -57,77 +73,6 @@ if TYPE_CHECKING:
 
 Source: TypeAlias = "SourceSpec | Snapshot | nx.Graph[str]"
 """What a command reads: a source to load, a snapshot, or a graph built from one."""
-
-# ---- building blocks -------------------------------------------------------------------------
-
-
-def load_snapshot(path: str | Path) -> Snapshot:
-    """Read a snapshot file written by `netviz snapshot` (or `dumps_snapshot`)."""
-    return load(SourceSpec(snapshot=Path(path)))
-
-
-def load_compose(
-    files: list[Path] | tuple[Path, ...],
-    *,
-    project_name: str | None = None,
-    profiles: tuple[str, ...] = (),
-    env_file: Path | None = None,
-    naming: ComposeNaming | str = ComposeNaming.V2,
-) -> Snapshot:
-    """Predict the topology `docker compose up` would create from compose files."""
-    return load(
-        SourceSpec(
-            compose=tuple(Path(f) for f in files),
-            project_name=project_name,
-            profiles=profiles,
-            env_file=env_file,
-            naming=ComposeNaming(naming),
-        )
-    )
-
-
-def dumps_snapshot(snapshot: Snapshot) -> str:
-    """Serialise a snapshot to the snapshot file format."""
-    from visualizer.sources.snapshot import dumps  # noqa: PLC0415
-
-    return dumps(snapshot)
-
-
-def analyse(graph: nx.Graph[str]) -> Analysis:
-    """Reachability and findings of a full graph (pass it to renderers of a filtered view)."""
-    from visualizer.analysis.audit import analyse as run  # noqa: PLC0415
-
-    return run(graph)
-
-
-def load_policy(path: str | Path) -> Policy:
-    """Read a reachability policy (YAML)."""
-    from visualizer.analysis.policy import parse_policy  # noqa: PLC0415
-
-    return parse_policy(_read_text(Path(path), "policy"), origin=str(path))
-
-
-def load_baseline(path: str | Path) -> Baseline:
-    """Read an earlier `netviz audit --format json` to compare with."""
-    from visualizer.analysis.audit import parse_baseline  # noqa: PLC0415
-
-    return parse_baseline(_read_text(Path(path), "baseline"), origin=str(path))
-
-
-def open_graph(
-    source: Source,
-    *,
-    inspect: bool = False,
-    progress: Progress | None = None,
-) -> tuple[nx.Graph[str], tuple[str, ...]]:
-    """The full graph of a source, and the warnings met loading and building it."""
-    if isinstance(source, SourceSpec):
-        source = load(source, inspect=inspect, progress=progress)
-    if isinstance(source, Snapshot):
-        graph = build_graph(source)
-        return graph, (*source.warnings, *warnings_of(graph))
-    return source, ()
-
 
 # ---- the commands ----------------------------------------------------------------------------
 
@@ -198,14 +143,15 @@ def audit(
     policy: Policy | str | Path | None = None,
     baseline: Baseline | str | Path | None = None,
     fail_on: FailOn | str = FailOn.HIGH,
-    inspect: bool = True,
+    inspect: bool | Inspect = Inspect.NEEDED,
     text: TextOptions | None = None,
     progress: Progress | None = None,
 ) -> Outcome[AuditReport]:
     """Audit isolation (`netviz audit`): pairs, findings, policy, baseline; negative = failed.
 
     Policy and baseline files are read before the source, so a mistake in them costs no
-    engine round trip.
+    engine round trip. A live engine's containers are inspected where their inspect-only
+    facts decide a finding (`Inspect.NEEDED`; the audit's caveats say what was not read).
     """
     from visualizer.analysis.audit import build_report  # noqa: PLC0415
     from visualizer.renderers import render_audit  # noqa: PLC0415
@@ -295,7 +241,8 @@ def probe(
     from visualizer.analysis import probe as checks  # noqa: PLC0415
     from visualizer.analysis.reachability import Reachability  # noqa: PLC0415
     from visualizer.renderers import render_probe  # noqa: PLC0415
-    from visualizer.sources.engine import exec_commands, load_live  # noqa: PLC0415
+    from visualizer.sources.engine import load_live  # noqa: PLC0415
+    from visualizer.sources.execs import exec_commands  # noqa: PLC0415
 
     target = source.one_engine("probe")
     graph, warnings = open_graph(load_live(target))
@@ -389,7 +336,8 @@ def watch(
     """
     from visualizer.analysis.diff import diff_graphs, scoped  # noqa: PLC0415
     from visualizer.renderers import render as draw  # noqa: PLC0415
-    from visualizer.sources.engine import follow_events, load_live  # noqa: PLC0415
+    from visualizer.sources.engine import load_live  # noqa: PLC0415
+    from visualizer.sources.events import follow_events  # noqa: PLC0415
     from visualizer.sources.watch import watch as follow  # noqa: PLC0415
 
     target = source.one_engine("watch")
@@ -418,7 +366,7 @@ def watch(
 
     follow(
         capture=lambda: load_live(target),
-        follow=lambda push: follow_events(target, push),
+        follow=lambda push: follow_events(target, push, on_problem=log),
         publish=publish,
         log=log,
         debounce=debounce,
@@ -434,19 +382,6 @@ def _label(side: SourceSpec | Snapshot | str) -> str:
     return "live" if side.is_live else "source"
 
 
-def _read_text(path: Path, what: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such {what} file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a {what} file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-
-
 __all__ = [
     "AuditFormat",
     "ComposeNaming",
@@ -454,6 +389,7 @@ __all__ = [
     "Direction",
     "FailOn",
     "Format",
+    "Inspect",
     "Layout",
     "MatrixFormat",
     "Outcome",

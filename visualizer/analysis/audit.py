@@ -124,10 +124,23 @@ def caveats(g: nx.Graph[str]) -> list[str]:
             "The engine does not report bridge-nf-call-iptables; with it off, icc=false has no "
             "effect (moby#11404)."
         )
-    if not snap.inspected:
+    if snap.partly_inspected:
+        unread = sum(1 for c in snap.containers if c.privileged is None)
+        notes.append(
+            f"{unread} of {len(snap.containers)} containers were not inspected: they are on "
+            "one network, so their capabilities decide no finding, but their network aliases "
+            "and host names were not read and are missing from the names listed "
+            "(audit --inspect-all reads every container)."
+        )
+    elif not snap.inspected:
         notes.append(
             "Containers were not inspected: aliases, host names and capabilities are unknown "
             "(use --inspect, or a snapshot taken with it)."
+        )
+    if any(n.dns_enabled is not None for n in snap.networks):
+        notes.append(
+            "Podman networks are judged by their own DNS setting (dns_enabled): members of a "
+            "network without DNS, like the default podman network, reach each other by IP only."
         )
     if any(n.driver in {"macvlan", "ipvlan"} for n in snap.networks):
         notes.append(

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from visualizer.analysis.reachability import Reachability
-    from visualizer.sources.engine import ExecResult
+    from visualizer.sources.execs import ExecResult
 
 SCRIPT = r"""
 NETVIZ_WAIT=$1; shift

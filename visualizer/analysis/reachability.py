@@ -42,6 +42,10 @@ RULES: dict[str, str] = {
     "R18": "ipvlan: like macvlan",
     "R19": "overlay: members reach each other across nodes",
     "R20": "swarm service names: tasks.<service>, and the service name with dnsrr",
+    "R22": "Podman routes between its networks (netavark without isolate): a container "
+    "reaches the addresses of containers on its host's other Podman networks",
+    "R21": "Podman network without DNS (the default podman network, --disable-dns): "
+    "reachable by IP only",
     "STOPPED": "a stopped container reaches nothing and is reached by nothing",
     "PLUGIN": "network plugin: members assumed to reach each other (not analysed)",
 }
@@ -213,6 +217,16 @@ class Reachability(Topology):
                         rules=("R8",),
                         reason=f"{self._l(c)} has no network interface but loopback",
                     )
+            if self._where[oa] == self._where[ob] and self._routed(oa) and self._routed(ob):
+                theirs = ", ".join(self._net_label[n] for n in self._routed(ob))
+                return Verdict(
+                    source=self._l(ca),
+                    target=self._l(cb),
+                    reachable=True,
+                    rules=("R22",),
+                    reason=f"{self._l(ca)} and {self._l(cb)} share no network, but Podman routes "
+                    f"between its networks: reachable by IP only, on {theirs}, through the host",
+                )
             return Verdict(
                 source=self._l(ca),
                 target=self._l(cb),
@@ -299,6 +313,10 @@ class Reachability(Topology):
                     continue
                 for okey in self._members[nkey]:
                     found.update(self._stack.get(okey, ()))
+            if self._routed(oa):  # R22: Podman's other networks on this host
+                for okey in self._order:
+                    if self._where.get(okey) == here and self._routed(okey):
+                        found.update(self._stack.get(okey, ()))
             if self._host_access(oa):
                 for h in self._host:
                     if self._where[h] == here:

@@ -13,7 +13,7 @@ from visualizer.analysis.peering import Peering, peering
 from visualizer.analysis.versions import at_least
 from visualizer.errors import NotFoundError, UsageError
 from visualizer.graph import containers, endpoint, netns_owner, networks, snapshot_of
-from visualizer.model import SWARM_SERVICE_LABEL, qualified_names
+from visualizer.model import SWARM_SERVICE_LABEL, parse_go_bool, qualified_names
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -143,14 +143,31 @@ class Topology:
         net = self._net[nkey]
         if self._policy[nkey] is Peering.UNKNOWN:
             return "PLUGIN"
-        if net.is_default_bridge:
+        if net.dns_enabled is False:
+            return "R21"
+        if net.is_default_bridge and net.dns_enabled is None:
             return "R2"
         return DRIVER_RULE.get(net.driver, "R1")
+
+    def _routed(self, okey: str) -> list[str]:
+        """A stack's Podman networks that netavark routes to and from its other networks."""
+        return [
+            n
+            for n in self._nets.get(okey, {})
+            if (net := self._net[n]).dns_enabled is not None
+            and net.driver == "bridge"
+            and not net.internal
+            and not parse_go_bool(net.options.get("isolate"), default=False)
+        ]
 
     def _has_dns(self, nkey: str) -> bool:
         """Embedded DNS answers on user-defined networks, not on the default bridge."""
         net = self._net[nkey]
-        return not net.is_default_bridge and net.driver not in {"host", "null"}
+        if net.driver in {"host", "null"}:
+            return False
+        if net.dns_enabled is not None:  # Podman says per network
+            return net.dns_enabled
+        return not net.is_default_bridge
 
     def _names_on(self, b: str, nkey: str) -> list[str]:
         c = self._rec[b]

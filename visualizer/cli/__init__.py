@@ -39,7 +39,7 @@ from visualizer.renderers.options import (
     MatrixFormat,
     View,
 )
-from visualizer.sources.spec import SourceSpec
+from visualizer.sources.spec import Inspect, SourceSpec
 from visualizer.text import visible
 from visualizer.version import __version__
 
@@ -174,7 +174,16 @@ def audit(
     exit_zero: Annotated[
         bool, opt("--exit-zero", help="Exit 0 even when the audit fails.")
     ] = False,
-    inspect: InspectOpt = True,
+    inspect: Annotated[
+        bool,
+        opt(
+            "--inspect/--no-inspect",
+            help="Inspect the containers whose capabilities decide a finding (multi-homed).",
+        ),
+    ] = True,
+    inspect_all: Annotated[
+        bool, opt("--inspect-all", help="Inspect every container (also aliases and host names).")
+    ] = False,
 ) -> int:
     """Audit isolation: who reaches whom, what is exposed, policy violations (exit 1 = fail)."""
     from visualizer import api  # noqa: PLC0415
@@ -188,7 +197,7 @@ def audit(
             policy=policy,
             baseline=baseline,
             fail_on=fail_on,
-            inspect=inspect,
+            inspect=Inspect.ALL if inspect_all else Inspect.NEEDED if inspect else False,
             text=text,
             progress=progress,
         )

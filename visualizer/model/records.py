@@ -110,6 +110,10 @@ class Network:
     """Creation time as the engine reports it."""
     host: str = ""
     """The engine a local-scope network lives on, when a snapshot spans several; else empty."""
+    dns_enabled: bool | None = None
+    """Podman: whether aardvark-dns answers names on this network (`podman network create
+    --disable-dns`, and the default `podman` network, have none). `None` on Docker, whose
+    own rules decide (embedded DNS everywhere but on the default bridge)."""
 
     def __post_init__(self) -> None:
         """Keep the canonical order, whatever order the source gave."""

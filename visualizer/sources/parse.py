@@ -21,6 +21,7 @@ from visualizer.model import (
     Snapshot,
     Subnet,
 )
+from visualizer.sources.podman import is_podman, podman_networks
 from visualizer.sources.raw import (
     Json,
     as_dict,
@@ -51,12 +52,17 @@ class RawCapture:
     """`GET /containers/json?all=1`."""
     inspected: Mapping[str, Json] | None = None
     """`GET /containers/{id}/json` by container ID, when the capture inspected containers."""
+    inspect_requested: tuple[str, ...] | None = None
+    """The container IDs the capture meant to inspect when it inspected only some of them
+    (`None`: every container)."""
     nodes: Json = None
     """`GET /nodes`, when the engine is a swarm manager."""
     services: Json = None
     """`GET /services`, when the engine is a swarm manager."""
     tasks: Json = None
     """`GET /tasks`, when the engine is a swarm manager."""
+    libpod_networks: Json = None
+    """`GET /libpod/networks/json`, when the engine is Podman (names and `dns_enabled`)."""
     source: str = ""
     """Where the capture came from (e.g. the engine URL)."""
     captured_at: str = ""
@@ -74,6 +80,8 @@ def parse_capture(raw: RawCapture) -> Snapshot:
         )
     warnings = list(raw.warnings)
     networks = [n for n in (parse_network(item) for item in raw.networks) if n is not None]
+    if is_podman(raw.version):
+        networks = podman_networks(networks, raw.libpod_networks, warnings)
     by_id = {n.id: n for n in networks}
     by_name = {n.name: n for n in networks}
     items = [c for c in raw.containers if isinstance(c, dict) and isinstance(c.get("Id"), str)]
@@ -82,7 +90,10 @@ def parse_capture(raw: RawCapture) -> Snapshot:
     for item in items:
         cid = item["Id"]
         detail = raw.inspected.get(cid) if raw.inspected is not None else None
-        if raw.inspected is not None and detail is None:
+        asked = raw.inspected is not None and (
+            raw.inspect_requested is None or cid in raw.inspect_requested
+        )
+        if asked and detail is None:
             continue  # removed between list and inspect: the gatherer already warned
         container = parse_container(item, detail, by_id, by_name, warnings)
         found = (*links.get(container.name, ()), *_endpoint_links(detail))
@@ -94,12 +105,44 @@ def parse_capture(raw: RawCapture) -> Snapshot:
         containers=tuple(containers),
         source=raw.source,
         captured_at=raw.captured_at,
-        inspected=raw.inspected is not None,
+        inspected=raw.inspected is not None and raw.inspect_requested is None,
+        partly_inspected=raw.inspected is not None and raw.inspect_requested is not None,
         warnings=tuple(warnings),
     )
     if isinstance(raw.nodes, list):
         snapshot = with_swarm(snapshot, raw)
     return snapshot
+
+
+def containers_to_inspect(networks: Json, containers: Json) -> list[str]:
+    """IDs of the containers whose inspect-only facts can change a verdict or a finding.
+
+    Only capabilities (`--privileged`, `NET_ADMIN`, `ip_forward` sysctls) decide anything the
+    list does not show, and only for a container on two or more networks (A12: can it route
+    between them?). Aliases and host names add names, never change a verdict.
+    """
+    drivers: dict[str, str] = {}
+    for item in as_list(networks):
+        net = as_dict(item)
+        for key in (as_str(net.get("Id")), as_str(net.get("Name"))):
+            if key:
+                drivers[key] = as_str(net.get("Driver"))
+    wanted = []
+    for item in as_list(containers):
+        c = as_dict(item)
+        cid = c.get("Id")
+        if not isinstance(cid, str):
+            continue
+        attached = as_dict(as_dict(c.get("NetworkSettings")).get("Networks"))
+        bridged = [
+            key
+            for key, ep in attached.items()
+            if drivers.get(as_str(as_dict(ep).get("NetworkID")), drivers.get(key, ""))
+            not in {"host", "null"}
+        ]
+        if len(bridged) >= 2:  # noqa: PLR2004
+            wanted.append(cid)
+    return wanted
 
 
 def parse_engine(version: Json, info: Json) -> Engine:

@@ -39,6 +39,35 @@ class ComposeNaming(StrEnum):
         return "_" if self is ComposeNaming.V1 else "-"
 
 
+class Inspect(StrEnum):
+    """Which containers a capture inspects one by one (`GET /containers/{id}/json`)."""
+
+    NEEDED = "needed"
+    """Only those whose inspect-only facts can change a verdict or a finding: containers on
+    several networks, whose capabilities decide A12. The others keep `None` for what only an
+    inspect knows (aliases, host name, capabilities), and the audit says so."""
+    ALL = "all"
+    """Every container: aliases, host names, capabilities and requested ports of all."""
+
+
+MAX_TIMEOUT = 86400.0
+"""The longest `--timeout` accepted (one day)."""
+
+
+def check_timeout(seconds: object) -> None:
+    """Refuse a `--timeout` that is not a positive number of seconds, at most a day (exit 2)."""
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not math.isfinite(seconds)
+        or not 0 < seconds <= MAX_TIMEOUT
+    ):
+        raise UsageError(
+            f"invalid --timeout {seconds!r}: give a number of seconds above 0 and at most "
+            f"{MAX_TIMEOUT:g}"
+        )
+
+
 DEMO_SOURCE = "demo (captured from a real engine by scripts/build-demo.sh)"
 COMPOSE_SUFFIXES = frozenset({".yml", ".yaml"})
 
@@ -86,8 +115,7 @@ class SourceSpec:
             raise UsageError(f"choose one source: {' or '.join(chosen)}")
         if self.hosts and (self.contexts or self.all_contexts):
             raise UsageError("conflicting options: either specify --host or --context, not both")
-        if not (math.isfinite(self.timeout) and self.timeout > 0):
-            raise UsageError(f"--timeout must be a positive number of seconds, not {self.timeout}")
+        check_timeout(self.timeout)
         try:
             object.__setattr__(self, "naming", ComposeNaming(self.naming))
         except ValueError:
@@ -100,12 +128,13 @@ class SourceSpec:
 
     def targets(self) -> list[EngineTarget]:
         """The engines named: each -H, each -c, every context, or the default one."""
-        from visualizer.sources.contexts import context_names  # noqa: PLC0415
-        from visualizer.sources.engine import EngineTarget  # noqa: PLC0415
+        from visualizer.sources.engine import EngineTarget, context_targets  # noqa: PLC0415
 
-        contexts = context_names() if self.all_contexts else list(self.contexts)
         found = [EngineTarget(host=h, timeout=self.timeout) for h in self.hosts]
-        found += [EngineTarget(context=c, timeout=self.timeout) for c in contexts]
+        if self.all_contexts:  # unreadable contexts come back as targets with a problem
+            found += context_targets(self.timeout)
+        else:
+            found += [EngineTarget(context=c, timeout=self.timeout) for c in self.contexts]
         return found or [EngineTarget(timeout=self.timeout)]
 
     def one_engine(self, command: str) -> EngineTarget:
@@ -153,8 +182,14 @@ class SourceSpec:
         )
 
 
-def load(spec: SourceSpec, *, inspect: bool = False, progress: Progress | None = None) -> Snapshot:
-    """Open the source a spec names; `inspect` inspects each live container (a request each)."""
+def load(
+    spec: SourceSpec, *, inspect: bool | Inspect = False, progress: Progress | None = None
+) -> Snapshot:
+    """Open the source a spec names.
+
+    `inspect` inspects live containers one by one (a request each): every one (`True`,
+    `Inspect.ALL`) or only those whose inspect-only facts decide a finding (`Inspect.NEEDED`).
+    """
     if spec.demo:
         return load_demo()
     if spec.snapshot is not None:

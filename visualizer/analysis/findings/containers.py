@@ -172,7 +172,7 @@ def multi_homed(
             f" It has {', '.join(risky)}, so it can route between them."
             if risky
             else " Capabilities unknown: take the snapshot with --inspect."
-            if not inspected
+            if not inspected and c.privileged is None
             else " IP forwarding is inherited from the host in its namespace."
         )
         nets = ", ".join(n.name for n in bridged)
