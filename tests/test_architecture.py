@@ -21,6 +21,7 @@ LAYERS = (
     ("visualizer.model", 1),
     ("visualizer.sources", 2),
     ("visualizer.graph", 3),
+    ("visualizer.selection", 3),
     ("visualizer.analysis", 4),
     ("visualizer.renderers", 5),
     ("visualizer.results", 6),

@@ -11,7 +11,8 @@ import pytest
 from conftest import run_cli
 
 import visualizer as nv
-from visualizer.analysis.audit import build_report, parse_baseline
+from visualizer.analysis.audit import build_report
+from visualizer.analysis.baseline import parse_baseline
 from visualizer.analysis.findings import Severity, audit_findings
 from visualizer.analysis.policy import parse_policy
 from visualizer.errors import ExitCode, InputError

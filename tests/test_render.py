@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 import visualizer as nv
 from visualizer.errors import RendererError
-from visualizer.graph import Selection, parse_filters, select
 from visualizer.renderers import Direction, Format, Layout, RenderOptions, View
 from visualizer.renderers import render as draw
+from visualizer.selection import Selection, parse_filters, select
 
 GOLDEN = Path(__file__).parent / "golden"
 SVG_NS = "{http://www.w3.org/2000/svg}"

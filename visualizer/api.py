@@ -17,13 +17,14 @@ True
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from visualizer.analysis.catalogue import FailOn
 from visualizer.errors import EngineError
-from visualizer.graph import Selection, build_graph, containers, networks, select
+from visualizer.graph import build_graph, containers, networks
 from visualizer.model import Snapshot
 from visualizer.pipeline import (
     analyse,
@@ -31,8 +32,10 @@ from visualizer.pipeline import (
     load_baseline,
     load_compose,
     load_policy,
+    load_sides,
     load_snapshot,
     open_graph,
+    restrict,
 )
 from visualizer.renderers import (
     AuditFormat,
@@ -50,6 +53,7 @@ from visualizer.renderers import (
     View,
 )
 from visualizer.results import Outcome, ReachAnswer, WatchUpdate
+from visualizer.selection import Selection, select, unmatched
 from visualizer.sources.spec import (
     ComposeNaming,
     Inspect,
@@ -65,7 +69,8 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
-    from visualizer.analysis.audit import AuditReport, Baseline
+    from visualizer.analysis.audit import AuditReport
+    from visualizer.analysis.baseline import Baseline
     from visualizer.analysis.diff import Diff
     from visualizer.analysis.matrix import Matrix
     from visualizer.analysis.policy import Policy
@@ -75,6 +80,15 @@ Source: TypeAlias = "SourceSpec | Snapshot | nx.Graph[str]"
 """What a command reads: a source to load, a snapshot, or a graph built from one."""
 
 # ---- the commands ----------------------------------------------------------------------------
+
+
+def _view(
+    graph: nx.Graph[str], selection: Selection | None
+) -> tuple[nx.Graph[str], tuple[str, ...]]:
+    """The part of a graph a selection shows, and a warning per filter that matches nothing."""
+    chosen = selection or Selection()
+    lost = tuple(f"--filter {f} matches nothing" for f in unmatched(graph, chosen))
+    return select(graph, chosen), lost
 
 
 def render(
@@ -106,32 +120,37 @@ def render(
         notes = (f"{exc}; drawing the bundled demo topology instead",)
         graph, warnings = open_graph(load_demo())
     opts = options or RenderOptions()
-    shown = select(graph, selection or Selection())
+    shown, lost = _view(graph, selection)
     needs = findings or opts.view is View.REACHABILITY or chosen is Format.HTML
     analysis = analyse(graph) if needs else None
     if progress is not None and chosen in {Format.SVG, Format.PNG, Format.PDF}:
         progress(f"Rendering {chosen.value}", 0, None)
     out = draw(shown, chosen, opts, analysis)
-    return Outcome(value=None, output=out, warnings=(*notes, *warnings, *out.notes))
+    return Outcome(value=None, output=out, warnings=(*notes, *warnings, *lost, *out.notes))
 
 
 def snapshot(
     source: SourceSpec | Snapshot,
     *,
+    selection: Selection | None = None,
     inspect: bool = True,
     progress: Progress | None = None,
 ) -> Outcome[Snapshot]:
-    """Capture a source into a snapshot file (`netviz snapshot`)."""
+    """Capture a source into a snapshot file (`netviz snapshot`), or the part a selection shows."""
     snap = (
         load(source, inspect=inspect, progress=progress)
         if isinstance(source, SourceSpec)
         else source
     )
+    lost: tuple[str, ...] = ()
+    if selection is not None and selection.scoped:
+        shown, lost = _view(build_graph(snap), selection)
+        snap = restrict(snap, shown)
     text = dumps_snapshot(snap)
     return Outcome(
         value=snap,
         output=Rendered.of_text(text, DocumentFormat.SNAPSHOT),
-        warnings=snap.warnings,
+        warnings=(*snap.warnings, *lost),
     )
 
 
@@ -139,7 +158,8 @@ def audit(
     source: Source,
     *,
     fmt: AuditFormat | str = AuditFormat.TABLE,
-    grouped: bool = False,
+    selection: Selection | None = None,
+    grouped: bool | None = None,
     policy: Policy | str | Path | None = None,
     baseline: Baseline | str | Path | None = None,
     fail_on: FailOn | str = FailOn.HIGH,
@@ -149,9 +169,13 @@ def audit(
 ) -> Outcome[AuditReport]:
     """Audit isolation (`netviz audit`): pairs, findings, policy, baseline; negative = failed.
 
-    Policy and baseline files are read before the source, so a mistake in them costs no
-    engine round trip. A live engine's containers are inspected where their inspect-only
-    facts decide a finding (`Inspect.NEEDED`; the audit's caveats say what was not read).
+    With a `selection`, the audit is about it: reachability is computed on the whole estate,
+    and the report lists the pairs inside the selection and across its border (marked), the
+    findings about it, and policy and baseline over those. `grouped`: `True` per network,
+    `False` every pair, `None` every pair unless there are too many (`PAIR_LIMIT`). Policy
+    and baseline files are read before the source, so a mistake in them costs no engine
+    round trip. A live engine's containers are inspected where their inspect-only facts decide
+    a finding (`Inspect.NEEDED`; the audit's caveats say what was not read).
     """
     from visualizer.analysis.audit import build_report  # noqa: PLC0415
     from visualizer.renderers import render_audit  # noqa: PLC0415
@@ -160,9 +184,22 @@ def audit(
     before = load_baseline(baseline) if isinstance(baseline, str | Path) else baseline
     threshold = FailOn(fail_on).severity
     graph, warnings = open_graph(source, inspect=inspect, progress=progress)
-    report = build_report(graph, grouped=grouped, policy=rules, baseline=before, fail_on=threshold)
+    _, lost = _view(graph, selection)
+    report = build_report(
+        graph,
+        grouped=grouped,
+        policy=rules,
+        baseline=before,
+        fail_on=threshold,
+        scope=selection,
+    )
     out = render_audit(report, fmt, text)
-    return Outcome(value=report, output=out, negative=report.failed, warnings=warnings)
+    return Outcome(
+        value=report,
+        output=out,
+        negative=report.failed,
+        warnings=(*warnings, *lost, *report.notes),
+    )
 
 
 def reach(
@@ -171,19 +208,29 @@ def reach(
     to_container: str,
     *,
     fmt: ReachFormat | str = ReachFormat.TEXT,
+    selection: Selection | None = None,
     inspect: bool = False,
 ) -> Outcome[ReachAnswer]:
-    """Can one container reach another (`netviz reach`); negative = no."""
+    """Can one container reach another (`netviz reach`); negative = no.
+
+    Containers are named by name, `host/name`, ID prefix or service name (looked up within
+    the selection, e.g. `project=shop`, when one is given).
+    """
     from visualizer.analysis.reachability import Reachability  # noqa: PLC0415
     from visualizer.renderers import render_reach  # noqa: PLC0415
 
     graph, warnings = open_graph(source, inspect=inspect)
+    shown, lost = _view(graph, selection)
+    within = frozenset(k for k, _ in containers(shown)) if selection and selection.scoped else None
     model = Reachability(graph)
-    a, b = model.find(from_container), model.find(to_container)
+    a, b = model.find(from_container, within), model.find(to_container, within)
     answer = ReachAnswer(verdict=model.verdict(a, b), port_path=model.port_path(a, b))
     out = render_reach(answer.verdict, answer.port_path, fmt)
     return Outcome(
-        value=answer, output=out, negative=not answer.verdict.reachable, warnings=warnings
+        value=answer,
+        output=out,
+        negative=not answer.verdict.reachable,
+        warnings=(*warnings, *lost),
     )
 
 
@@ -200,9 +247,9 @@ def matrix(
     from visualizer.renderers import render_matrix  # noqa: PLC0415
 
     graph, warnings = open_graph(source)
-    shown = select(graph, selection or Selection())
+    shown, lost = _view(graph, selection)
     table = truth_table(Reachability(graph), [k for k, _ in containers(shown)])
-    return Outcome(value=table, output=render_matrix(table, fmt, text), warnings=warnings)
+    return Outcome(value=table, output=render_matrix(table, fmt, text), warnings=(*warnings, *lost))
 
 
 def report(
@@ -212,13 +259,19 @@ def report(
     options: RenderOptions | None = None,
     inspect: bool = False,
 ) -> Outcome[None]:
-    """A Markdown document (`netviz report`): engines, diagram, networks, reachability, findings."""
+    """A Markdown document (`netviz report`): engines, diagram, networks, reachability, findings.
+
+    With a selection, the report is about it (its title names it; reachability lists the
+    pairs inside and across its border; findings are those about it).
+    """
+    from visualizer.analysis.scope import scope_of  # noqa: PLC0415
     from visualizer.renderers import render_report  # noqa: PLC0415
 
     graph, warnings = open_graph(source, inspect=inspect)
-    shown = select(graph, selection or Selection())
-    out = render_report(shown, options or RenderOptions(), analyse(graph))
-    return Outcome(value=None, output=out, warnings=(*warnings, *out.notes))
+    shown, lost = _view(graph, selection)
+    area = scope_of(graph, selection) if selection is not None else None
+    out = render_report(shown, options or RenderOptions(), analyse(graph), area)
+    return Outcome(value=None, output=out, warnings=(*warnings, *lost, *out.notes))
 
 
 def probe(
@@ -247,9 +300,11 @@ def probe(
     target = source.one_engine("probe")
     graph, warnings = open_graph(load_live(target))
     model = Reachability(graph)
-    shown = [k for k, _ in containers(select(graph, selection or Selection()))]
+    view, lost = _view(graph, selection)
+    shown = [k for k, _ in containers(view)]
+    within = frozenset(shown) if selection is not None and selection.scoped else None
     if sources or targets:
-        wanted = {model.find(n) for n in (*sources, *targets)}
+        wanted = {model.find(n, within) for n in (*sources, *targets)}
         shown = [k for k in shown if k in wanted]
     planned, skipped = checks.plan(model, shown)
     jobs = checks.jobs(model, planned, wait=wait)
@@ -262,14 +317,19 @@ def probe(
     results = exec_commands(target, jobs, parallel=parallel, progress=tick)
     found = checks.judge(model, planned, skipped, results)
     if sources or targets:
-        names = {n: model.container(model.find(n)).name for n in (*sources, *targets)}
+        names = {n: model.container(model.find(n, within)).name for n in (*sources, *targets)}
         found = checks.restrict(
             found,
             {names[n] for n in sources} if sources else None,
             {names[n] for n in targets} if targets else None,
         )
     out = render_probe(found, fmt, text)
-    return Outcome(value=found, output=out, negative=bool(found.mismatches), warnings=warnings)
+    return Outcome(
+        value=found,
+        output=out,
+        negative=bool(found.mismatches),
+        warnings=(*warnings, *lost),
+    )
 
 
 def diff(
@@ -285,8 +345,10 @@ def diff(
     """Compare two sources (`netviz diff`); negative = they differ.
 
     A source given as a string is read like `SourceSpec.parse` reads it, with the compose
-    options and timeout of `base`. `diagram` also draws both sides in one change diagram
-    (added green, removed red, changed amber) in a Graphviz format.
+    options and timeout of `base`. Compose files compared with an engine are predicted with
+    the naming the engine's containers of the project use, and only the project is compared.
+    `diagram` also draws both sides in one change diagram (added green, removed red, changed
+    amber) in a Graphviz format.
     """
     from visualizer.analysis.diff import diff_graphs, scoped  # noqa: PLC0415
     from visualizer.analysis.union import union  # noqa: PLC0415
@@ -294,21 +356,25 @@ def diff(
     from visualizer.renderers import render_diff  # noqa: PLC0415
 
     chosen = selection or Selection()
-    snaps = []
-    for side in (a, b):
-        if isinstance(side, str):
-            side = (base or SourceSpec()).parse(side)  # noqa: PLW2901
-        snaps.append(load(side, inspect=inspect) if isinstance(side, SourceSpec) else side)
+    parsed = tuple((base or SourceSpec()).parse(x) if isinstance(x, str) else x for x in (a, b))
+    snaps, project, notes = load_sides((parsed[0], parsed[1]), inspect=inspect)
+    if project is not None and not any(k == "project" for k, _ in chosen.filters):
+        # compose files against an engine: compare the project, not the whole engine
+        chosen = replace(chosen, filters=(*chosen.filters, ("project", project)))
     graph_a, graph_b = build_graph(snaps[0]), build_graph(snaps[1])
     result = diff_graphs(graph_a, graph_b, a_label=_label(a), b_label=_label(b))
+    lost: tuple[str, ...] = ()
     if chosen.filters:
-        result = scoped(result, select(graph_a, chosen), select(graph_b, chosen))
+        view_a, lost_a = _view(graph_a, chosen)
+        view_b, lost_b = _view(graph_b, chosen)
+        lost = tuple(w for w in lost_a if w in lost_b)  # matches nothing on either side
+        result = scoped(result, view_a, view_b)
     attachments: tuple[Rendered, ...] = ()
     if diagram is not None:
         merged, status = union(snaps[0], snaps[1], result)
         shown = select(build_graph(merged), chosen)
         attachments = (draw(shown, diagram, RenderOptions(), None, status),)
-    warnings = (*snaps[0].warnings, *snaps[1].warnings)
+    warnings = (*snaps[0].warnings, *snaps[1].warnings, *notes, *lost)
     return Outcome(
         value=result,
         output=render_diff(result, fmt),

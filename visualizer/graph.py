@@ -13,13 +13,10 @@ traffic does.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
-
-from visualizer.errors import UsageError
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable
 
     import networkx as nx
 
@@ -199,103 +196,3 @@ def tasks_by_service(items: Iterable[tuple[K, Container]]) -> dict[str, list[K]]
         if c.swarm_service:
             found[c.swarm_service].append(item)
     return found
-
-
-FILTER_KEYS = ("network", "driver", "label", "project")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Selection:
-    """What a view shows: `docker network ls`-style filters plus noise control."""
-
-    filters: tuple[tuple[str, str], ...] = ()
-    """(key, value) pairs; values of one key are OR-ed, different keys AND-ed."""
-    hide_unused_builtin: bool = False
-    """Drop `bridge`, `host` and `none` when no shown container uses them."""
-
-
-def parse_filters(specs: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """Parse `key=value` filter strings; an unknown key or a missing `=` is a usage error."""
-    result = []
-    for spec in specs:
-        key, sep, value = spec.partition("=")
-        key = key.strip().lower()
-        if not sep or key not in FILTER_KEYS or not value:
-            raise UsageError(
-                f"bad filter {spec!r}: use key=value with key one of {', '.join(FILTER_KEYS)}"
-            )
-        result.append((key, value))
-    return tuple(result)
-
-
-def select(g: nx.Graph[str], selection: Selection) -> nx.Graph[str]:
-    """Return the subgraph a selection shows (records are shared, not copied)."""
-    groups: dict[str, list[str]] = defaultdict(list)
-    for key, value in selection.filters:
-        groups[key].append(value)
-    nets = {k for k, _ in networks(g)}
-    ctrs = {k for k, _ in containers(g)}
-    for key, values in sorted(groups.items()):
-        match_n, match_c = _match(g, key, values)
-        nets &= match_n
-        ctrs &= match_c
-    ctrs |= _netns_owners(g, ctrs)
-    if selection.hide_unused_builtin:
-        nets = {n for n in nets if not _unused_builtin(g, n, ctrs)}
-    return _induced(g, nets | ctrs)
-
-
-def _induced(g: nx.Graph[str], keep: set[str]) -> nx.Graph[str]:
-    """The subgraph on `keep`, its nodes and adjacencies in the full graph's (canonical) order.
-
-    Not a networkx subgraph view: a view iterates a filter set, in an order that changes from
-    run to run with string hashing.
-    """
-    if len(keep) == g.number_of_nodes():
-        return g
-    shown: nx.Graph[str] = g.__class__()
-    shown.graph = g.graph
-    shown.add_nodes_from((n, data) for n, data in g.nodes(data=True) if n in keep)
-    shown.add_edges_from(
-        (u, v, data) for u, v, data in g.edges(data=True) if u in keep and v in keep
-    )
-    return shown
-
-
-def _match(g: nx.Graph[str], key: str, values: Sequence[str]) -> tuple[set[str], set[str]]:
-    """Networks and containers one filter key selects, each with its neighbours."""
-    n_direct: set[str] = set()
-    c_direct: set[str] = set()
-    for nkey, net in networks(g):
-        if (key == "network" and any(_names_network(net, v) for v in values)) or (
-            (key == "driver" and net.driver in values)
-            or (key == "label" and any(_has_label(net.labels, v) for v in values))
-        ):
-            n_direct.add(nkey)
-    for ckey, c in containers(g):
-        if (key == "project" and c.compose_project in values) or (
-            key == "label" and any(_has_label(c.labels, v) for v in values)
-        ):
-            c_direct.add(ckey)
-    match_n = n_direct | {n for c in c_direct for n in g[c]}
-    match_c = c_direct | {c for n in n_direct for c in g[n]}
-    return match_n, match_c
-
-
-def _names_network(net: Network, value: str) -> bool:
-    return net.name == value or net.id.startswith(value)
-
-
-def _has_label(labels: Any, spec: str) -> bool:  # noqa: ANN401 - a Mapping[str, str]
-    key, sep, value = spec.partition("=")
-    return key in labels and (not sep or labels[key] == value)
-
-
-def _netns_owners(g: nx.Graph[str], ctrs: set[str]) -> set[str]:
-    """Owners of the shown sidecars' network stacks: a sidecar is never drawn alone."""
-    return {o for c in ctrs for o in (netns_of(g, c), netns_owner(g, c)) if o is not None}
-
-
-def _unused_builtin(g: nx.Graph[str], nkey: str, ctrs: set[str]) -> bool:
-    net = network_record(g, nkey)
-    return net.is_builtin and not any(c in ctrs for c in g[nkey])

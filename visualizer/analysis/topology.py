@@ -83,8 +83,13 @@ class Topology:
         }
         self._dnsrr = {s.id for s in snapshot.services if s.endpoint_mode == "dnsrr"}
 
-    def find(self, ref: str) -> str:
-        """The key of a container given by name (`host/name` too) or ID prefix."""
+    def find(self, ref: str, within: frozenset[str] | None = None) -> str:
+        """The key of a container given by name (`host/name` too), ID prefix or service name.
+
+        A compose or swarm service name stands for its one container; looked up `within` a
+        scope's containers when one is given. Several candidates are a usage error that
+        lists them.
+        """
         name = ref.removeprefix("/")
         if name in self._by_name:
             return self._by_name[name]
@@ -96,7 +101,22 @@ class Topology:
             return matches[0]
         if len(matches) > 1:
             raise UsageError(f"container ID prefix {ref!r} is ambiguous")
-        raise NotFoundError(f"no container named {ref!r} (or with that ID prefix)")
+        served = [
+            k
+            for k in self._order
+            if (within is None or k in within)
+            and name in {self._rec[k].compose_service, self._rec[k].labels.get(SWARM_SERVICE_LABEL)}
+        ]
+        if len(served) == 1:
+            return served[0]
+        if served:
+            choices = ", ".join(self._l(self._rec[k]) for k in served[:10])
+            more = f" and {len(served) - 10} more" if len(served) > 10 else ""  # noqa: PLR2004
+            raise UsageError(
+                f"{name!r} is a service with several containers ({choices}{more}): name one, "
+                "or narrow with --filter project=…"
+            )
+        raise NotFoundError(f"no container or service named {ref!r} (or with that ID prefix)")
 
     def container(self, key: str) -> Container:
         """The record of a container key."""
@@ -178,6 +198,8 @@ class Topology:
             names.append(f"tasks.{service}")  # R20: every task of the service
             if c.swarm_service in self._dnsrr:
                 names.append(service)  # dnsrr: the service name lists the tasks, not a VIP
+        if c.compose_service:  # Compose makes the service name an alias on each of its networks
+            names.append(c.compose_service)
         names.extend(ep.dns_names or ())
         names.extend(ep.aliases or ())
         names.append(c.id[:12])

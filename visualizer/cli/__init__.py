@@ -100,6 +100,9 @@ def render(
     fallback_demo: Annotated[
         bool, opt("--fallback-demo", help="Draw the demo topology when no engine answers.")
     ] = False,
+    quiet: Annotated[
+        bool, opt("-q", "--quiet", help="Do not say where the file was written.")
+    ] = False,
 ) -> int:
     """Draw the networks and containers: Graphviz dot, svg, png or pdf, Mermaid, HTML, JSON."""
     from visualizer import api  # noqa: PLC0415
@@ -116,13 +119,14 @@ def render(
             fallback_demo=fallback_demo,
             progress=progress,
         )
-    return out.finish(outcome, destination)
+    return out.finish(outcome, destination, say_where=not quiet)
 
 
 @app.command()
 @reads_source()
 def snapshot(
     source: SourceSpec,
+    filters: FilterOpt = None,
     output: Annotated[
         Path | None, opt("-o", "--output", help="Snapshot file to write [default: stdout].")
     ] = None,
@@ -138,7 +142,9 @@ def snapshot(
     from visualizer import api  # noqa: PLC0415
 
     with out.progress() as progress:
-        outcome = api.snapshot(source, inspect=inspect, progress=progress)
+        outcome = api.snapshot(
+            source, selection=out.selection(filters), inspect=inspect, progress=progress
+        )
     return out.finish(outcome, out.file(output))
 
 
@@ -148,9 +154,13 @@ def audit(
     source: SourceSpec,
     fmt: Annotated[AuditFormat, opt("-f", "--format", help="Output format.")] = AuditFormat.TABLE,
     output: OutputOpt = None,
+    filters: FilterOpt = None,
     grouped: Annotated[
         bool,
         opt("--grouped", help="Reachability per network instead of every pair (large engines)."),
+    ] = False,
+    all_pairs: Annotated[
+        bool, opt("--all-pairs", help="List every reachable pair, however many there are.")
     ] = False,
     policy: Annotated[
         Path | None, opt("--policy", metavar="FILE", help="Check a YAML reachability policy.")
@@ -188,12 +198,15 @@ def audit(
     """Audit isolation: who reaches whom, what is exposed, policy violations (exit 1 = fail)."""
     from visualizer import api  # noqa: PLC0415
 
+    if grouped and all_pairs:
+        raise UsageError("choose one: --grouped or --all-pairs")
     text = out.text(output, color=fmt is AuditFormat.TABLE)
     with out.progress() as progress:
         outcome = api.audit(
             source,
             fmt=fmt,
-            grouped=grouped,
+            selection=out.selection(filters),
+            grouped=True if grouped else False if all_pairs else None,
             policy=policy,
             baseline=baseline,
             fail_on=fail_on,
@@ -212,20 +225,29 @@ def reach(
     from_container: Annotated[
         str,
         typer.Argument(
-            metavar="SOURCE", help="Container that connects (name, host/name or ID prefix)."
+            metavar="SOURCE",
+            help="Container that connects (name, host/name, ID prefix or service name).",
         ),
     ],
     to_container: Annotated[
         str, typer.Argument(metavar="TARGET", help="Container it connects to.")
     ],
     json_output: JsonOpt = False,
+    filters: FilterOpt = None,
     inspect: InspectOpt = False,
 ) -> int:
     """Can SOURCE reach TARGET? Exit 0 yes, 1 no, with the rule and network that decide it."""
     from visualizer import api  # noqa: PLC0415
 
     fmt = api.ReachFormat.JSON if json_output else api.ReachFormat.TEXT
-    outcome = api.reach(source, from_container, to_container, fmt=fmt, inspect=inspect)
+    outcome = api.reach(
+        source,
+        from_container,
+        to_container,
+        fmt=fmt,
+        selection=out.selection(filters),
+        inspect=inspect,
+    )
     return out.finish(outcome, None)
 
 

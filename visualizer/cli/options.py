@@ -188,7 +188,10 @@ FilterOpt = Annotated[
     opt(
         "--filter",
         metavar="KEY=VALUE",
-        help="Only what matches key=value (network, driver, label, project); repeatable.",
+        help=(
+            "Only what matches key=value (network, driver, label, project, service, "
+            "name=GLOB); repeatable: one key's values OR-ed, keys AND-ed."
+        ),
     ),
 ]
 ViewOpt = Annotated[

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from visualizer.analysis.matrix import Matrix
     from visualizer.analysis.probe import ProbeReport
     from visualizer.analysis.reachability import PortPath, Verdict
+    from visualizer.analysis.scope import Scope
 
 __all__ = [
     "AuditFormat",
@@ -357,9 +358,11 @@ def render_probe(
     return PROBES(fmt, report, text or TextOptions())
 
 
-def render_report(g: nx.Graph[str], options: RenderOptions, analysis: Analysis) -> Rendered:
+def render_report(
+    g: nx.Graph[str], options: RenderOptions, analysis: Analysis, scope: Scope | None = None
+) -> Rendered:
     """The Markdown report of a (filtered) graph, with the analysis of the whole estate."""
     from visualizer.renderers.report import report_markdown  # noqa: PLC0415
 
-    text, notes = report_markdown(g, options, analysis)
+    text, notes = report_markdown(g, options, analysis, scope)
     return Rendered.of_text(text, DocumentFormat.MARKDOWN, notes)

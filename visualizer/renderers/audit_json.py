@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from visualizer.analysis.audit import AUDIT_SCHEMA, AUDIT_SCHEMA_VERSION
+from visualizer.analysis.baseline import AUDIT_SCHEMA, AUDIT_SCHEMA_VERSION
 from visualizer.analysis.findings import CIS_BENCHMARK
 from visualizer.version import __version__
 
 if TYPE_CHECKING:
     from visualizer.analysis.audit import AuditReport
     from visualizer.analysis.findings import Finding
+    from visualizer.analysis.grouped import Grouped
     from visualizer.analysis.policy import Violation
-    from visualizer.analysis.reachability import Grouped, PortPath, Verdict
+    from visualizer.analysis.reachability import PortPath, Verdict
     from visualizer.model import Port
 
 
@@ -30,6 +31,15 @@ def render_audit_json(report: AuditReport) -> str:
             "os": report.engine.os,
         },
         "source": report.source,
+        "scope": (
+            {
+                "filters": report.scope.description,
+                "containers": len(report.scope.containers),
+                "networks": len(report.scope.networks),
+            }
+            if report.scope is not None
+            else None
+        ),
         "captured_at": report.captured_at,
         "inspected": report.inspected,
         "caveats": list(report.caveats),
@@ -37,6 +47,9 @@ def render_audit_json(report: AuditReport) -> str:
             "containers": report.containers,
             "running": report.running,
             "reachable_pairs": len(report.pairs) if report.pairs is not None else None,
+            "crossing_pairs": (
+                sum(1 for v in report.pairs if v.crossing) if report.pairs is not None else None
+            ),
             "port_paths": len(report.port_paths) if report.port_paths is not None else None,
             "findings": report.severity_counts(),
             "violations": len(report.violations),
@@ -80,6 +93,7 @@ def pair_json(v: Verdict) -> dict[str, Any]:
         "names": list(v.names),
         "rules": list(v.rules),
         "reason": v.reason,
+        "crossing": v.crossing,
     }
 
 
@@ -146,4 +160,8 @@ def _grouped(g: Grouped) -> dict[str, Any]:
             for s in g.hosts
         ],
         "links": [{"from": a, "to": b, "alias": alias} for a, b, alias in g.links],
+        "published": [
+            {"container": p.container, "host": p.host, "ports": [_port(x) for x in p.ports]}
+            for p in g.published
+        ],
     }

@@ -36,6 +36,7 @@ from visualizer.graph import (
     tasks_by_service,
 )
 from visualizer.model import qualified_names
+from visualizer.renderers.describe import addresses
 from visualizer.renderers.dot_style import (
     BLOCKED,
     CHANGE_EDGE,
@@ -362,7 +363,10 @@ def _container_node(
             f"<FONT POINT-SIZE='9' COLOR='{BLOCKED}'>network stack of {h(short_id(missing))} "
             "(not found)</FONT>"
         )
-    rows.extend(f"<FONT POINT-SIZE='9'>{_endpoint_text(c, ep)}</FONT>" for ep in c.endpoints)
+    rows.extend(
+        f"<FONT POINT-SIZE='9'>{_endpoint_text(c, ep, predicted=snapshot_of(g).predicted)}</FONT>"
+        for ep in c.endpoints
+    )
     rows.extend(
         f"<FONT POINT-SIZE='9' COLOR='#475569'>legacy link: {h(shorten(link.alias, 32))}"
         f" → {h(shorten(link.target, NAME_LIMIT))}</FONT>"
@@ -383,15 +387,8 @@ def _container_node(
     return f"{cid} [{node}];"
 
 
-def _endpoint_text(c: Container, ep: Endpoint) -> str:
-    name = h(shorten(ep.network_name, 32))
-    if c.is_host_mode:
-        return f"{name}: the host's own addresses"
-    if c.is_none_mode:
-        return f"{name}: no interface but loopback"
-    if not ep.addresses:
-        return f"{name}: no address{'' if c.is_running else ' (not running)'}"
-    return f"{name}: {', '.join(h(a) for a in ep.addresses)}"
+def _endpoint_text(c: Container, ep: Endpoint, *, predicted: bool) -> str:
+    return f"{h(shorten(ep.network_name, 32))}: {h(addresses(c, ep, predicted=predicted))}"
 
 
 def _port_rows(ports: Iterable[Port]) -> list[str]:

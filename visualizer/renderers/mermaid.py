@@ -28,6 +28,7 @@ from visualizer.graph import (
     shared_from,
     snapshot_of,
 )
+from visualizer.renderers.describe import addresses
 from visualizer.renderers.dot_style import driver_colors
 from visualizer.text import shorten, visible
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
     from visualizer.analysis.audit import Analysis
     from visualizer.analysis.findings import Finding
-    from visualizer.model import Container, Endpoint, Engine, Network
+    from visualizer.model import Container, Engine, Network
     from visualizer.renderers.options import RenderOptions
 
 MAX_CHARS = 50_000
@@ -103,7 +104,8 @@ def _header(g: nx.Graph[str], options: RenderOptions, what: str) -> list[str]:
     if len(hosts) > 1:
         who = f"{len(hosts)} engines ({', '.join(hosts)})"
     else:
-        who = f"{engine.name} ({engine.server_version})" if engine is not None else "snapshot"
+        version = f" ({engine.server_version})" if engine.server_version else ""
+        who = f"{engine.name or 'snapshot'}{version}"
     direction = options.direction.value if options.direction.value != "TB" else "TD"
     return [f"%% netviz: {label(who, 80)}: {what}", f"flowchart {direction}"]
 
@@ -122,7 +124,9 @@ def _detailed(g: nx.Graph[str], options: RenderOptions, analysis: Analysis | Non
         line = f'{ids[key]}[("{_network_label(net, engine_of(g, net.host))}")]'
         placed[net.host][net.compose_project or ""].append(line)
     for key, c in ctrs:
-        line = f'{ids[key]}["{_container_label(c, marks.get(("container", names[c.id]), []))}"]'
+        found = marks.get(("container", names[c.id]), [])
+        text = _container_label(c, found, predicted=snapshot_of(g).predicted)
+        line = f'{ids[key]}["{text}"]'
         placed[c.host][c.compose_project or ""].append(line)
     counter = iter(range(1_000_000))
     for host in sorted(placed):
@@ -212,22 +216,17 @@ def _network_label(net: Network, engine: Engine | None) -> str:
     return "<br/>".join(parts)
 
 
-def _container_label(c: Container, found: list[Finding]) -> str:
+def _container_label(c: Container, found: list[Finding], *, predicted: bool) -> str:
     parts = [f"<b>{label(c.name)}</b>", label(f"{c.image} · {c.state}", 50)]
-    parts.extend(label(f"{ep.network_name}: {_addresses(c, ep)}", 50) for ep in c.endpoints)
+    parts.extend(
+        label(f"{ep.network_name}: {addresses(c, ep, predicted=predicted)}", 50)
+        for ep in c.endpoints
+    )
     parts.extend(label(p.text(" → "), 50) for p in c.ports if p.published)
     ids = sorted({f.id for f in found}, key=lambda i: int(i.lstrip("A") or 0))
     if ids:
         parts.append("⚠ " + " ".join(ids))
     return "<br/>".join(parts)
-
-
-def _addresses(c: Container, ep: Endpoint) -> str:
-    if c.is_host_mode:
-        return "the host's own addresses"
-    if c.is_none_mode:
-        return "loopback only"
-    return ", ".join(ep.addresses) or "no address"
 
 
 def _coarse(g: nx.Graph[str], options: RenderOptions) -> str:

@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from visualizer.analysis.audit import Analysis
-    from visualizer.analysis.reachability import HostStack, Reachability, Verdict
+    from visualizer.analysis.grouped import HostStack
+    from visualizer.analysis.reachability import Reachability, Verdict
     from visualizer.model import Container, Port
     from visualizer.renderers.options import RenderOptions
 

@@ -116,6 +116,7 @@ def predict(
         containers=tuple(containers),
         source="compose " + " + ".join(str(p) for p in options.files),
         inspected=True,
+        predicted=True,
         warnings=tuple(dict.fromkeys(warnings)),
     )
 
@@ -231,13 +232,15 @@ def _container(
             attached.append(net)
         network_mode = min(e.network_name for e in endpoints)  # Compose names the first by name
     requested = tuple(_ports(svc.get("ports") or [], service, warnings))
-    exposed = tuple(_expose(svc.get("expose") or []))
+    # the engine lists no port at all (published or exposed) for a container without an
+    # interface of its own outside internal networks (host, none, container: modes too)
     publishes = (
         network_mode not in {"host", "none"}
         and not network_mode.startswith("container:")
         and any(not n.internal for n in attached)
     )
     effective = tuple(p for r in requested for p in _effective(r)) if publishes else ()
+    exposed = tuple(_expose(svc.get("expose") or [])) if publishes else ()
     links = []
     for entry in svc.get("links") or []:
         target, _, alias = str(entry).partition(":")
