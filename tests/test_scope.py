@@ -384,3 +384,23 @@ def test_diff_detects_compose_v2_names(lab, tmp_path):
                 lab.docker("rm", "-f", name, check=False)
             else:
                 lab.docker("network", "rm", name, check=False)
+
+
+def test_every_format_lists_what_is_new_since_the_baseline(tmp_path):
+    body = json.loads(run_cli("audit", "--demo", "-f", "json", "--fail-on", "never").stdout)
+    dropped = body["reachability"].pop(0)
+    body["findings"] = [f for f in body["findings"] if f["id"] != "A1"]
+    base = tmp_path / "base.json"
+    base.write_text(json.dumps(body))
+    sarif = json.loads(run_cli("audit", "--demo", "--baseline", str(base), "-f", "sarif").stdout)
+    results = sarif["runs"][0]["results"]
+    said = f"{dropped['from']} now reaches {dropped['to']}"
+    assert any(r["ruleId"] == "NEWPAIR" and said in r["message"]["text"] for r in results)
+    assert {r["baselineState"] for r in results if r["ruleId"] == "A1"} == {"new"}
+    assert {r["baselineState"] for r in results if r["ruleId"] == "A3"} == {"unchanged"}
+    markdown = run_cli("audit", "--demo", "--baseline", str(base), "-f", "markdown").stdout
+    assert "new high finding A1" in markdown and "new reachable pair" in markdown
+    table = run_cli("audit", "--demo", "--baseline", str(base)).stdout
+    assert "New since the baseline" in table and "FAIL because: new reachable pair" in table
+    data = json.loads(run_cli("audit", "--demo", "--baseline", str(base), "-f", "json").stdout)
+    assert data["baseline"]["new_pairs"] == [{"from": dropped["from"], "to": dropped["to"]}]
