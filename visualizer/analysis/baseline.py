@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from visualizer.errors import InputError
+from visualizer.sources.schemas import AUDIT_SCHEMA as AUDIT_DOCUMENT
+from visualizer.sources.schemas import check, read_json, refuse_other_documents
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -65,10 +66,8 @@ def compare(
 
 def parse_baseline(text: str | bytes, *, origin: str = "baseline") -> Baseline:
     """Read an earlier `netviz audit --format json` (the per-pair form)."""
-    try:
-        data: Any = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"{origin}: not valid JSON ({exc})") from None
+    data: Any = read_json(text, origin=origin)
+    refuse_other_documents(data, AUDIT_SCHEMA, origin=origin, option="--baseline")
     if not isinstance(data, dict) or data.get("schema") != AUDIT_SCHEMA:
         raise InputError(f'{origin}: not a netviz audit (expected "schema": "{AUDIT_SCHEMA}")')
     if data.get("schema_version") != AUDIT_SCHEMA_VERSION:
@@ -81,6 +80,7 @@ def parse_baseline(text: str | bytes, *, origin: str = "baseline") -> Baseline:
         raise InputError(
             f'{origin}: no "reachability" list; a baseline must be written without --grouped'
         )
+    check(data, AUDIT_DOCUMENT, origin=origin)
     try:
         pair_set = frozenset((str(p["from"]), str(p["to"])) for p in pairs)
         finding_set = frozenset(str(f["fingerprint"]) for f in data.get("findings", []))

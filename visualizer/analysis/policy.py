@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from visualizer.errors import InputError
 from visualizer.model import SWARM_SERVICE_LABEL
+from visualizer.sources.schemas import POLICY_SCHEMA, check, refuse_other_documents
 from visualizer.yamlfile import load_yaml, position
 
 if TYPE_CHECKING:
@@ -126,6 +127,7 @@ class Violation:
 def parse_policy(text: str, *, origin: str = "policy") -> Policy:
     """Parse a policy from YAML 1.2 text; errors name the file, line and column."""
     data = load_yaml(text, origin=origin)
+    refuse_other_documents(data, "netviz-policy", origin=origin, option="--policy")
     reader = _Reader(origin)
     top = reader.mapping(data, "", {"version", "rules"})
     version = top.get("version")
@@ -136,6 +138,7 @@ def parse_policy(text: str, *, origin: str = "policy") -> Policy:
     if not isinstance(rules_data, list) or not rules_data:
         raise InputError(f"{origin}{position(data, 'rules')}: rules must be a non-empty list")
     rules = tuple(reader.rule(item, i) for i, item in enumerate(rules_data))
+    check(data, POLICY_SCHEMA, origin=origin)  # the published schema agrees with the reader
     return Policy(rules=rules, origin=origin)
 
 

@@ -9,6 +9,7 @@ commands that need them, so `netviz --help` starts fast.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -73,7 +74,7 @@ def _root(
     """See which Docker containers can reach each other, and how.
 
     Exit codes: 0 ok, 1 negative answer, 2 usage, 3 engine, 4 bad input file,
-    5 renderer missing, 6 output not writable, 130 interrupted.
+    5 renderer missing, 6 output not writable, 130 interrupted, 143 terminated.
     """
     _state["debug"] = debug
 
@@ -410,7 +411,9 @@ def watch(
             on_update=show,
             log=out.warn,
         )
-    except KeyboardInterrupt:
+    except _Stopped as stop:
+        if stop.signum != signal.SIGINT:
+            raise
         sys.stderr.write("netviz: stopped watching\n")
     return ExitCode.OK
 
@@ -422,8 +425,39 @@ _ClickException: type[Any] = next(
 )
 
 
+class _Stopped(BaseException):
+    """Ctrl-C or SIGTERM: unwind (child processes are killed on the way) and exit.
+
+    Not a `KeyboardInterrupt`, which typer turns into a silent exit code.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    del frame
+    raise _Stopped(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run `netviz` with `argv` and return the exit code (no `sys.exit`)."""
+    previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _main(argv)
+    except _Stopped as stop:
+        if stop.signum == signal.SIGTERM:
+            sys.stderr.write("netviz: terminated\n")
+            return ExitCode.TERMINATED
+        sys.stderr.write("netviz: interrupted\n")
+        return ExitCode.INTERRUPTED
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         result = app(args=argv, prog_name="netviz", standalone_mode=False)
     except _ClickException as exc:  # usage errors from typer's option parsing

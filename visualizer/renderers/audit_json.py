@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from visualizer.analysis.baseline import AUDIT_SCHEMA, AUDIT_SCHEMA_VERSION
 from visualizer.analysis.findings import CIS_BENCHMARK
+from visualizer.text import json_text
 from visualizer.version import __version__
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def render_audit_json(report: AuditReport) -> str:
             "resolved_findings": diff.resolved_findings,
             "new_violations": [_violation(v) for v in diff.new_violations],
         }
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return json_text(body) + "\n"
 
 
 def pair_json(v: Verdict) -> dict[str, Any]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from visualizer.analysis.catalogue import CATALOGUE, CIS_BENCHMARK, Severity
+from visualizer.text import json_text
 from visualizer.version import __version__
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def render_audit_sarif(report: AuditReport) -> str:
             }
         ],
     }
-    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+    return json_text(sarif) + "\n"
 
 
 def _rule(rule: Rule) -> dict[str, Any]:

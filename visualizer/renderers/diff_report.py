@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
+from visualizer.text import json_text, visible
 from visualizer.text import markdown as md
-from visualizer.text import visible
 from visualizer.version import __version__
 
 if TYPE_CHECKING:
@@ -40,7 +39,7 @@ def diff_json(d: Diff) -> str:
             for c in d.changes
         ],
     }
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return json_text(body) + "\n"
 
 
 def diff_markdown(d: Diff) -> str:

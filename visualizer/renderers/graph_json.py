@@ -7,7 +7,6 @@ by kind then name, links by network then container; real Docker IDs as node IDs
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from visualizer.analysis.peering import peering
@@ -22,6 +21,7 @@ from visualizer.graph import (
     snapshot_of,
     tasks_by_service,
 )
+from visualizer.text import json_text
 from visualizer.version import __version__
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def render_graph_json(g: nx.Graph[str], analysis: Analysis | None = None) -> str
         "nodes": nodes,
         "links": links,
     }
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return json_text(body) + "\n"
 
 
 def _port(p: Port) -> dict[str, Any]:

@@ -10,7 +10,6 @@ the script element); the script only ever sets `textContent`.
 from __future__ import annotations
 
 import html
-import json
 import re
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,7 @@ from visualizer.graph import (
     shared_from,
     snapshot_of,
 )
-from visualizer.text import visible
+from visualizer.text import json_text, visible
 from visualizer.version import __version__
 
 if TYPE_CHECKING:
@@ -178,7 +177,7 @@ def page_data(g: nx.Graph[str], analysis: Analysis) -> dict[str, Any]:
 
 def script_json(value: Any) -> str:  # noqa: ANN401 - any JSON value
     """JSON that cannot end the `<script>` element it sits in, whatever the strings hold."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = json_text(value, indent=None)
     for raw, escaped in (
         ("<", "\\u003c"),
         (">", "\\u003e"),

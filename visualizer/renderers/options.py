@@ -168,4 +168,4 @@ class Rendered:
         cls, text: str, fmt: OutputFormat | DocumentFormat, notes: tuple[str, ...] = ()
     ) -> Rendered:
         """A text document, UTF-8 encoded."""
-        return cls(content=text.encode("utf-8"), format=fmt, notes=notes)
+        return cls(content=text.encode("utf-8", "backslashreplace"), format=fmt, notes=notes)

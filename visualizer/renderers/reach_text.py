@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.reachability import RULES
 from visualizer.renderers.audit_json import pair_json
-from visualizer.text import visible
+from visualizer.text import json_text, visible
 
 if TYPE_CHECKING:
     from visualizer.analysis.reachability import PortPath, Verdict
@@ -49,4 +48,4 @@ def verdict_json(v: Verdict, path: PortPath | None) -> str:
         if path is not None
         else None
     )
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return json_text(body) + "\n"

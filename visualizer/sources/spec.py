@@ -231,4 +231,4 @@ def load_demo() -> Snapshot:
     from visualizer.sources.snapshot import loads  # noqa: PLC0415
 
     text = resources.files("visualizer").joinpath("data/demo.json").read_bytes()
-    return replace(loads(text, origin="bundled demo"), source=DEMO_SOURCE)
+    return replace(loads(text, origin="bundled demo", trusted=True), source=DEMO_SOURCE)
