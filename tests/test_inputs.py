@@ -103,7 +103,10 @@ def test_outputs_follow_their_schemas(tmp_path):
             '{"schema_version": 1, "engine": {}, "containers": [{"id": "c", "name": "a", "ports": [{"container_port": 99999}]}]}',
             "containers[0].ports[0].container_port: must be smaller than or equal to 65535",
         ),
-        ('{"schema_version": 1, "engine": {}, "networks": "x"}', "networks: must be array"),
+        (
+            '{"schema_version": 1, "engine": {}, "networks": "x"}',
+            "networks: expected a list, got a string",
+        ),
         (
             '{"schema": "netviz-audit", "schema_version": 1}',
             "this is a netviz-audit document, not a netviz-snapshot",

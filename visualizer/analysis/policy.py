@@ -29,7 +29,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from visualizer.errors import InputError
-from visualizer.model import SWARM_SERVICE_LABEL
+from visualizer.model import SWARM_SERVICE_LABEL, port_texts
 from visualizer.sources.schemas import POLICY_SCHEMA, check, refuse_other_documents
 from visualizer.yamlfile import load_yaml, position
 
@@ -282,7 +282,7 @@ def _forbidden(
             for b in sorted(targets_of_a - hit - {a}, key=reach.label):
                 path = reach.port_path(a, b)
                 if path is not None:
-                    ports = ", ".join(p.text() for p in path.ports)
+                    ports = ", ".join(port_texts(path.ports))
                     found.append(
                         _violation(
                             rule, reach, a, b, f"reaches its published ports {ports} via the host"

@@ -12,12 +12,13 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from visualizer.analysis.catalogue import FailOn
 from visualizer.cli import output as out
+from visualizer.cli.exits import Stopped, exit_code
 from visualizer.cli.options import (
     DiagramFormatOpt,
     DiagramOutputOpt,
@@ -30,7 +31,7 @@ from visualizer.cli.options import (
     opt,
     reads_source,
 )
-from visualizer.errors import ExitCode, UsageError, VisualizerError
+from visualizer.errors import ExitCode, UsageError
 from visualizer.renderers.options import (
     AuditFormat,
     DiffFormat,
@@ -411,67 +412,19 @@ def watch(
             on_update=show,
             log=out.warn,
         )
-    except _Stopped as stop:
+    except Stopped as stop:
         if stop.signum != signal.SIGINT:
             raise
         sys.stderr.write("netviz: stopped watching\n")
     return ExitCode.OK
 
 
-# typer raises click's exceptions, from click itself or from the copy it vendors (0.26+):
-# find their base class without importing click directly.
-_ClickException: type[Any] = next(
-    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
-)
-
-
-class _Stopped(BaseException):
-    """Ctrl-C or SIGTERM: unwind (child processes are killed on the way) and exit.
-
-    Not a `KeyboardInterrupt`, which typer turns into a silent exit code.
-    """
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _stop(signum: int, frame: object) -> None:
-    del frame
-    raise _Stopped(signum)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run `netviz` with `argv` and return the exit code (no `sys.exit`)."""
-    previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        return _main(argv)
-    except _Stopped as stop:
-        if stop.signum == signal.SIGTERM:
-            sys.stderr.write("netviz: terminated\n")
-            return ExitCode.TERMINATED
-        sys.stderr.write("netviz: interrupted\n")
-        return ExitCode.INTERRUPTED
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
-def _main(argv: list[str] | None) -> int:
-    try:
-        result = app(args=argv, prog_name="netviz", standalone_mode=False)
-    except _ClickException as exc:  # usage errors from typer's option parsing
-        exc.show()
-        return int(exc.exit_code)
-    except (KeyboardInterrupt, typer.Abort):
-        sys.stderr.write("netviz: interrupted\n")
-        return ExitCode.INTERRUPTED
-    except VisualizerError as exc:
-        if _state["debug"]:
-            raise
-        sys.stderr.write(f"netviz: error: {visible(str(exc))}\n")
-        return exc.exit_code
-    return result if isinstance(result, int) else ExitCode.OK
+    return exit_code(
+        lambda: app(args=argv, prog_name="netviz", standalone_mode=False),
+        debug=lambda: _state["debug"],
+    )
 
 
 def run() -> None:

@@ -29,7 +29,19 @@ from visualizer.model.estate import (
     VirtualIP,
     qualified_names,
 )
-from visualizer.model.records import Container, Endpoint, Engine, Link, Network, Port, Subnet
+from visualizer.model.records import (
+    Container,
+    Endpoint,
+    Engine,
+    Link,
+    Network,
+    Port,
+    Subnet,
+    port_runs,
+    port_texts,
+    run_parts,
+    run_text,
+)
 
 __all__ = [
     "BUILTIN_NETWORKS",
@@ -55,5 +67,9 @@ __all__ = [
     "SwarmNode",
     "VirtualIP",
     "parse_go_bool",
+    "port_runs",
+    "port_texts",
     "qualified_names",
+    "run_parts",
+    "run_text",
 ]

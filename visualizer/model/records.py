@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping  # noqa: TC003 - resolved at run time by the snapshot codec
+from collections.abc import Iterable, Mapping  # noqa: TC003 - resolved at run time by the snapshot codec
 from dataclasses import dataclass, field
 
 from visualizer.model.base import (
@@ -199,6 +199,63 @@ class Port:
             f"{self.host_address}:{self.host_port or '*'}{arrow}{self.container_port}/"
             f"{self.protocol}"
         )
+
+
+def port_runs(ports: Iterable[Port]) -> list[tuple[Port, Port]]:
+    """Runs of consecutive ports (same host address and protocol), as (first, last) pairs."""
+
+    def order(x: Port) -> tuple[str, str, bool, tuple[int, str, str, int]]:
+        return (x.host_ip or "", x.protocol, x.host_port is None, x.sort_key)
+
+    runs: list[list[Port]] = []
+    for p in sorted(ports, key=order):
+        last = runs[-1][-1] if runs else None
+        if (
+            last is not None
+            and (last.host_ip, last.protocol) == (p.host_ip, p.protocol)
+            and p.container_port == last.container_port + 1
+            and (
+                (p.host_port is None and last.host_port is None)
+                or (p.host_port == 0 and last.host_port == 0)
+                or (p.host_port and last.host_port and p.host_port == last.host_port + 1)
+            )
+        ):
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return sorted(((r[0], r[-1]) for r in runs), key=lambda r: r[0].sort_key)
+
+
+def run_parts(first: Port, last: Port) -> tuple[str, str]:
+    """A run's host ports and container side: (`8000-8010`, `8000-8010/tcp`).
+
+    The host side is `*` for ports the engine picks and empty for exposed ports.
+    """
+    same = first.container_port == last.container_port
+    inside = f"{first.container_port}{'' if same else f'-{last.container_port}'}/{first.protocol}"
+    if first.host_port is None:
+        return "", inside
+    if not first.host_port:
+        return "*", inside
+    host = f"{first.host_port}{'' if first.host_port == last.host_port else f'-{last.host_port}'}"
+    return host, inside
+
+
+def run_text(first: Port, last: Port, arrow: str = "->") -> str:
+    """One run of ports: `0.0.0.0:8000-8010->8000-8010/tcp`, `5000-5100/udp (exposed)`."""
+    host, inside = run_parts(first, last)
+    if first.host_port is None:
+        return f"{inside} (exposed)"
+    return f"{first.host_address}:{host}{arrow}{inside}"
+
+
+def port_texts(ports: Iterable[Port], arrow: str = "->") -> list[str]:
+    """Ports as text, runs of consecutive ports written as ranges.
+
+    `0.0.0.0:8000-8010->8000-8010/tcp` for a published range, `5000-5100/udp (exposed)`, so
+    a container publishing `1-65535` is one line, not 65,535.
+    """
+    return [run_text(first, last, arrow) for first, last in port_runs(ports)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

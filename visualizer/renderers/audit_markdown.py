@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from visualizer.model import port_texts
 from visualizer.renderers.describe import origin, subject
 from visualizer.text import markdown as md
 
@@ -132,6 +133,6 @@ def _pairs(report: AuditReport) -> list[str]:
         out += ["", "Published ports reachable through a host address (R11):", ""]
         out += ["| from | to | ports |", "|---|---|---|"]
         for p in report.port_paths[:PAIR_LIMIT]:
-            ports = ", ".join(md(x.text()) for x in p.ports)
+            ports = ", ".join(md(t) for t in port_texts(p.ports))
             out.append(f"| {md(p.source)} | {md(p.target)} | {ports} |")
     return out

@@ -35,7 +35,7 @@ from visualizer.graph import (
     snapshot_of,
     tasks_by_service,
 )
-from visualizer.model import qualified_names
+from visualizer.model import port_runs, qualified_names, run_parts
 from visualizer.renderers.describe import addresses
 from visualizer.renderers.dot_style import (
     BLOCKED,
@@ -392,25 +392,28 @@ def _endpoint_text(c: Container, ep: Endpoint, *, predicted: bool) -> str:
 
 
 def _port_rows(ports: Iterable[Port]) -> list[str]:
-    published: dict[tuple[int, str, int], list[str]] = defaultdict(list)
+    """A row per run of published ports with the host addresses it is on, then the exposed.
+
+    A range such as `1-65535` stays one row.
+    """
+    published: dict[tuple[str, str], list[Port]] = defaultdict(list)
     exposed = []
-    for p in ports:
-        if p.host_port is None:
-            exposed.append(f"{p.container_port}/{h(p.protocol)}")
-        else:
-            published[(p.container_port, p.protocol, p.host_port)].append(p.host_ip or "0.0.0.0")  # noqa: S104
+    for first, last in port_runs(ports):
+        host, inside = run_parts(first, last)
+        if first.host_port is None:
+            exposed.append(inside)
+        else:  # the same ports on several host addresses: one row naming them all
+            published[(host, inside)].append(first)
     rows = []
-    for (cport, proto, hport), ips in sorted(published.items()):
-        color = exposure_color(ips)
-        where = ", ".join(f"{h(_bracket(ip))}:{hport}" for ip in sorted(set(ips)))
-        rows.append(f"<FONT POINT-SIZE='9' COLOR='{color}'>{where} → {cport}/{h(proto)}</FONT>")
+    for (host, inside), firsts in sorted(published.items(), key=lambda kv: kv[1][0].sort_key):
+        color = exposure_color([p.host_ip or "0.0.0.0" for p in firsts])  # noqa: S104
+        where = ", ".join(
+            f"{h(p.host_address)}:{host}" for p in sorted(firsts, key=lambda p: p.host_ip or "")
+        )
+        rows.append(f"<FONT POINT-SIZE='9' COLOR='{color}'>{where} → {h(inside)}</FONT>")
     if exposed:
         rows.append(
             f"<FONT POINT-SIZE='8' COLOR='#64748b'>exposed, not published: "
-            f"{h(shorten(', '.join(sorted(set(exposed))), TEXT_LIMIT))}</FONT>"
+            f"{h(shorten(', '.join(exposed), TEXT_LIMIT))}</FONT>"
         )
     return rows
-
-
-def _bracket(ip: str) -> str:
-    return f"[{ip}]" if ":" in ip else ip

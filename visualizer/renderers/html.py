@@ -25,6 +25,7 @@ from visualizer.graph import (
     shared_from,
     snapshot_of,
 )
+from visualizer.model import port_texts
 from visualizer.text import json_text, visible
 from visualizer.version import __version__
 
@@ -145,7 +146,7 @@ def page_data(g: nx.Graph[str], analysis: Analysis) -> dict[str, Any]:
                 "project": c.compose_project,
                 "host": c.host,
                 "netns_of": ids.get(netns_of(g, k) or ""),
-                "ports": [p.text(" → ") for p in c.ports if p.published],
+                "ports": port_texts((p for p in c.ports if p.published), " → "),
                 "endpoints": [
                     {"net": ids[f"network:{ep.network_id}"], "ips": list(ep.addresses)}
                     for ep in c.endpoints

@@ -28,6 +28,7 @@ from visualizer.graph import (
     shared_from,
     snapshot_of,
 )
+from visualizer.model import port_texts
 from visualizer.renderers.describe import addresses
 from visualizer.renderers.dot_style import driver_colors
 from visualizer.text import shorten, visible
@@ -222,7 +223,7 @@ def _container_label(c: Container, found: list[Finding], *, predicted: bool) -> 
         label(f"{ep.network_name}: {addresses(c, ep, predicted=predicted)}", 50)
         for ep in c.endpoints
     )
-    parts.extend(label(p.text(" → "), 50) for p in c.ports if p.published)
+    parts.extend(label(t, 50) for t in port_texts((p for p in c.ports if p.published), " → "))
     ids = sorted({f.id for f in found}, key=lambda i: int(i.lstrip("A") or 0))
     if ids:
         parts.append("⚠ " + " ".join(ids))

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from visualizer.analysis.peering import Peering
 from visualizer.graph import containers, netns_of
+from visualizer.model import port_texts
 from visualizer.renderers.dot_style import (
     EXPOSED_ALL,
     EXPOSED_LOCAL,
@@ -290,7 +291,7 @@ def _exposure_edges(
             if p.host_port is not None:
                 groups[_exposure(p.host_ip)].append(p)
         for kind, ports in sorted(groups.items()):
-            text = ", ".join(p.text("→") for p in sorted(ports, key=_port_key))
+            text = ", ".join(port_texts(ports, "→"))
             src = host_ids[c.host] if kind == "local" else "outside"
             color = {"all": EXPOSED_ALL, "some": EXPOSED_SOME, "local": EXPOSED_LOCAL}[kind]
             out.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.reachability import RULES
+from visualizer.model import port_texts
 from visualizer.renderers.audit_json import pair_json
 from visualizer.text import json_text, visible
 
@@ -25,7 +26,7 @@ def verdict_text(v: Verdict, path: PortPath | None) -> str:
     if v.names:
         lines.append(f"  names that resolve: {', '.join(v.names)}")
     if path is not None:
-        ports = ", ".join(p.text() for p in path.ports)
+        ports = ", ".join(port_texts(path.ports))
         lines.append(
             f"  but it reaches {v.target}'s published ports {ports} through a host address (R11)"
         )

@@ -344,8 +344,7 @@ DIFF_SCHEMA: Mapping[str, Any] = {
 _SELECTOR: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "minProperties": 1,
-    "properties": {
+    "properties": {  # {} selects every container
         k: {"type": "string", "minLength": 1}
         for k in ("container", "project", "service", "label", "network")
     },
@@ -427,11 +426,55 @@ def check(data: Any, schema: Mapping[str, Any], *, origin: str) -> None:  # noqa
         _validator(str(schema["$id"]))(data)
     except JsonSchemaValueException as exc:
         where = str(exc.name).removeprefix("data").lstrip(".") or "top level"
-        message = str(exc.message).removeprefix(str(exc.name) + " ")
+        message = _plain(str(exc.message).removeprefix(str(exc.name) + " "), exc.value)
         if len(message) > MESSAGE_LIMIT:
             message = message[: MESSAGE_LIMIT - 1] + "…"
         line = _line_of(data, list(exc.path)[1:])
         raise InputError(f"{origin}{line}: {where}: {message}") from None
+
+
+_KINDS = {
+    "array": "a list",
+    "object": "an object",
+    "boolean": "true or false",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "null": "null",
+}
+
+
+def _plain(message: str, value: Any) -> str:  # noqa: ANN401 - the offending value
+    """The validator's wording in netviz's: `expected a list, got an object`."""
+    import re  # noqa: PLC0415
+
+    if kinds := re.fullmatch(
+        r"must be ((?:array|object|boolean|string|integer|number|null)"
+        r"(?: or (?:array|object|boolean|string|integer|number|null))*)",
+        message,
+    ):
+        wanted = " or ".join(_KINDS[k] for k in kinds[1].split(" or "))
+        return f"expected {wanted}, got {_kind(value)}"
+    if missing := re.fullmatch(r"must contain \[(.*)\] properties", message):
+        names = missing[1]
+        return f"missing required field{'s' if ',' in names else ''} {names}"
+    if unknown := re.fullmatch(r"must not contain \{(.*)\} properties", message):
+        return f"unknown field {unknown[1]}"
+    return message
+
+
+def _kind(value: Any) -> str:  # noqa: ANN401
+    for kind, classes in (
+        ("true or false", bool),
+        ("null", type(None)),
+        ("a number", (int, float)),
+        ("a string", str),
+        ("a list", list),
+        ("an object", dict),
+    ):
+        if isinstance(value, classes):
+            return kind
+    return type(value).__name__
 
 
 def _line_of(data: Any, path: list[Any]) -> str:  # noqa: ANN401 - a parsed document
