@@ -68,6 +68,14 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "\u2026"
 
 
+EMPTY_NAME = "(empty name)"
+
+
+def display(name: str, limit: int) -> str:
+    """A name as a diagram shows it: shortened with an ellipsis; `(empty name)` when empty."""
+    return shorten(name, limit) if name else EMPTY_NAME
+
+
 def short_id(identifier: str) -> str:
     """Return the 12-character form of a Docker ID, as the docker CLI prints it."""
     return identifier[:12]

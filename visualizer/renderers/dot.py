@@ -53,7 +53,7 @@ from visualizer.renderers.dot_style import (
     legend,
 )
 from visualizer.renderers.dotlib import FONT, Html, attrs, h, table
-from visualizer.text import short_id, shorten, visible
+from visualizer.text import display, short_id, shorten, visible
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -137,7 +137,7 @@ def render_dot(
         for project in sorted(placed[host]):
             if not project:
                 continue
-            label = f"compose project <B>{h(shorten(project, NAME_LIMIT))}</B>"
+            label = f"compose project <B>{h(display(project, NAME_LIMIT))}</B>"
             out.append(f"{indent}subgraph cluster_p{next(counter)} {{")
             out.append(
                 f"{indent}  graph ["
@@ -290,7 +290,7 @@ def _network_node(nid: str, net: Network, engine: Engine | None, found: list[Fin
     fill, line = driver_colors(net.driver)
     policy = peering(net, engine)
     rows = [
-        f"<B>{h(shorten(net.name, NAME_LIMIT))}</B>",
+        f"<B>{h(display(net.name, NAME_LIMIT))}</B>",
         (
             f"<FONT POINT-SIZE='9'>{h(shorten(net.driver or '?', 24))} · "
             f"{h(shorten(net.scope, 12))}</FONT>"
@@ -345,7 +345,7 @@ def _network_badges(net: Network, policy: Peering) -> list[str]:
 def _container_node(
     cid: str, c: Container, g: nx.Graph[str], key: str, found: list[Finding]
 ) -> str:
-    rows = [f"<B>{h(shorten(c.name, NAME_LIMIT))}</B>"]
+    rows = [f"<B>{h(display(c.name, NAME_LIMIT))}</B>"]
     detail = f"{h(shorten(c.image or '?', 40))} · {h(shorten(c.state, 12))}"
     if c.compose_service:
         detail += f" · service {h(shorten(c.compose_service, 32))}"

@@ -31,7 +31,7 @@ from visualizer.graph import (
 from visualizer.model import port_texts
 from visualizer.renderers.describe import addresses
 from visualizer.renderers.dot_style import driver_colors
-from visualizer.text import shorten, visible
+from visualizer.text import EMPTY_NAME, shorten, visible
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -201,7 +201,7 @@ def _classes(
 
 def _network_label(net: Network, engine: Engine | None) -> str:
     policy = peering(net, engine)
-    parts = [f"<b>{label(net.name)}</b>", label(f"{net.driver} · {net.scope}")]
+    parts = [f"<b>{label(net.name or EMPTY_NAME)}</b>", label(f"{net.driver} · {net.scope}")]
     parts.extend(label(s.cidr) for s in net.subnets)
     flags = []
     if net.internal:
@@ -218,7 +218,7 @@ def _network_label(net: Network, engine: Engine | None) -> str:
 
 
 def _container_label(c: Container, found: list[Finding], *, predicted: bool) -> str:
-    parts = [f"<b>{label(c.name)}</b>", label(f"{c.image} · {c.state}", 50)]
+    parts = [f"<b>{label(c.name or EMPTY_NAME)}</b>", label(f"{c.image} · {c.state}", 50)]
     parts.extend(
         label(f"{ep.network_name}: {addresses(c, ep, predicted=predicted)}", 50)
         for ep in c.endpoints
@@ -236,8 +236,9 @@ def _coarse(g: nx.Graph[str], options: RenderOptions) -> str:
     out = _header(g, options, f"summary of {len(nets)} networks")
     for key, net in nets:
         count = sum(1 for _ in g.adj[key])
+        name = label(net.name or EMPTY_NAME)
         out.append(
-            f'  {ids[key]}[("<b>{label(net.name)}</b><br/>{label(net.driver)} · {count} containers'
+            f'  {ids[key]}[("<b>{name}</b><br/>{label(net.driver)} · {count} containers'
             f'{" · INTERNAL" if net.internal else ""}")]'
         )
     bridges: Counter[tuple[str, str]] = Counter()

@@ -34,7 +34,7 @@ from visualizer.renderers.dot_style import (
     SIDECAR,
 )
 from visualizer.renderers.dotlib import FONT, Html, attrs, h, table
-from visualizer.text import short_id, shorten, visible
+from visualizer.text import display, short_id, shorten, visible
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -86,7 +86,7 @@ def render_reachability_dot(g: nx.Graph[str], options: RenderOptions, analysis: 
     hosts = sorted({c.host for _, c in shown} | {h.host for h in reach.grouped().hosts}) or [""]
     host_ids = {h: f"host{i}" for i, h in enumerate(hosts)}
     for name, hid in host_ids.items():
-        title = f"host {name}" if name else "host"
+        title = f"host {shorten(name, 40)}" if name else "host"
         out.append(
             f"  {hid} ["
             + attrs(
@@ -176,7 +176,7 @@ def _pair_style(via: tuple[str, ...], *, by_name: bool, both: bool) -> str:
 
 
 def _node(c: Container, *, running: bool) -> str:
-    rows = [f"<B>{h(shorten(c.name, 40))}</B>"]
+    rows = [f"<B>{h(display(c.name, 40))}</B>"]
     if not running:
         rows.append(f"<FONT POINT-SIZE='8'>{h(c.state)}: reaches nothing</FONT>")
     elif c.is_host_mode:
