@@ -50,8 +50,8 @@ def load_yaml(text: str, *, origin: str) -> Any:  # noqa: ANN401 - any YAML docu
     from ruamel.yaml import YAML  # noqa: PLC0415 - only compose sources and policies need YAML
     from ruamel.yaml.error import YAMLError  # noqa: PLC0415
 
-    if len(text) > MAX_YAML_BYTES:
-        raise InputError(f"{origin}: too large (over {MAX_YAML_BYTES} characters)")
+    if len(text) > MAX_YAML_BYTES or len(text.encode("utf-8", "replace")) > MAX_YAML_BYTES:
+        raise InputError(f"{origin}: too large (over {MAX_YAML_BYTES} bytes)")
     yaml = YAML(typ="rt")
     yaml.Composer = _bounded_composer()
     yaml.Constructor = _checked_constructor()
