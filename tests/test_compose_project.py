@@ -403,3 +403,70 @@ def test_interpolation_nesting_is_bounded(tmp_path):
     assert by_name(predict(ok, project_name="p"), "p-a-1").image == "x"
     deep = write(tmp_path, "deep.yml", f'services:\n  a:\n    image: "{nested(5000)}"\n')
     assert refused(deep) == (f"{deep}:3:5: interpolation nested deeper than {MAX_NESTING} levels")
+
+
+# ---- the vendored schema ----------------------------------------------------------------------
+
+
+def test_vendored_schema_is_the_published_one():
+    import hashlib
+    from importlib import resources
+
+    from visualizer.sources.compose.schema import SCHEMA_SHA256, SCHEMA_SOURCE
+
+    vendor = resources.files("visualizer").joinpath("data/vendor")
+    body = vendor.joinpath("compose-spec.json").read_bytes()
+    assert hashlib.sha256(body).hexdigest() == SCHEMA_SHA256
+    note = vendor.joinpath("compose-spec.SOURCE").read_text()
+    assert SCHEMA_SOURCE in note and SCHEMA_SHA256 in note
+    assert "Apache License" in vendor.joinpath("compose-spec.LICENSE").read_text()
+
+
+def test_the_schema_decides_not_a_hand_written_list(tmp_path):
+    """Keys the Compose schema knows pass; a key it does not know is refused, wherever it is."""
+    known = write(
+        tmp_path,
+        "known.yml",
+        """
+        services:
+          a:
+            image: x
+            gpus: all
+            develop: {watch: [{path: ., action: rebuild}]}
+            networks: {n: {gw_priority: 1, interface_name: eth5}}
+        networks:
+          n: {enable_ipv4: true}
+        models:
+          m: {model: ai/smollm2}
+        """,
+    )
+    assert predict(known, project_name="p").containers
+    deep = write(
+        tmp_path,
+        "deep.yml",
+        "services:\n  a:\n    image: x\n    deploy:\n      resources: {limits: {cpu: 1}}\n",
+    )
+    assert refused(deep) == f"{deep}:5:28: services.a.deploy.resources.limits: unknown key 'cpu'"
+
+
+def test_json_schema_is_imported_only_for_compose_files():
+    done = run_cli("--help")
+    assert done.returncode == 0
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import visualizer as nv, sys; nv.render(nv.SourceSpec(demo=True), nv.Format.DOT); print('jsonschema' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert probe.stdout.strip() == "False"

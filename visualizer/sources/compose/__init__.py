@@ -36,11 +36,12 @@ def load_compose(options: ComposeOptions) -> Snapshot:
     """Predict the snapshot `docker compose up` would produce."""
     if not options.files:
         raise InputError("no compose file given")
-    project_dir = options.files[0].absolute().parent
+    base_dir = options.files[0].parent  # as given: file names in messages stay as the user wrote
+    project_dir = base_dir.absolute()
     warnings: list[str] = []
     loader = Loader(shell=options.environ, warnings=warnings)
-    env = loader.main_environment(options.env_file, project_dir)
-    merged, origins = loader.project(options.files, env, project_dir)
+    env = loader.main_environment(options.env_file, base_dir)
+    merged, origins = loader.project(options.files, env, base_dir)
     name = project_name(options, env, merged, project_dir)
     profiles = set(options.profiles) or {p for p in env.get("COMPOSE_PROFILES", "").split(",") if p}
     warnings.extend(unmodelled(merged))
