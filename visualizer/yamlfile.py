@@ -23,7 +23,7 @@ MAX_YAML_BYTES = 1024 * 1024
 ruamel reads about 100 KiB a second)."""
 MAX_YAML_DEPTH = 64
 """The deepest nesting of mappings and sequences accepted (compose files use under 10)."""
-MAX_YAML_NODES = 100_000
+MAX_YAML_NODES = 50_000
 """The most nodes a document may hold with its aliases expanded."""
 
 
