@@ -9,11 +9,12 @@ Nothing here asserts timings in tests.
 from __future__ import annotations
 
 import resource
+from functools import partial
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -21,6 +22,9 @@ sys.path.insert(0, str(ROOT))
 from visualizer.errors import InputError  # noqa: E402
 from visualizer.sources.compose import ComposeOptions, load_compose  # noqa: E402
 from visualizer.sources.compose.interpolate import MAX_NESTING, _Context, expand  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def peak_mib() -> float:
@@ -41,13 +45,13 @@ def interpolation() -> None:
     env = {"A": "", "B": "b"}
     for refs in (10_000, 100_000, 1_000_000):
         text = "${A:-${B}}-" * (refs // 2)
-        timed(f"interpolate {refs:,} references", lambda t=text: expand(t, _Context(env, "x", [])))
+        timed(f"interpolate {refs:,} references", partial(expand, text, _Context(env, "x", [])))
     nested = "${A:-" * MAX_NESTING + "x" + "}" * MAX_NESTING
     for copies in (1_000, 10_000):
         text = nested * copies
         timed(
             f"interpolate {copies:,} values nested {MAX_NESTING} deep",
-            lambda t=text: expand(t, _Context(env, "x", [])),
+            partial(expand, text, _Context(env, "x", [])),
         )
 
 
@@ -65,7 +69,7 @@ def yaml_cases(folder: Path) -> None:
     for label, text in cases.items():
         path = folder / "compose.yml"
         path.write_text(text)
-        timed(label, lambda p=path: load_compose(ComposeOptions(files=(p,), environ={})))
+        timed(label, partial(load_compose, ComposeOptions(files=(path,), environ={})))
 
 
 def main() -> None:
