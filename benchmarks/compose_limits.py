@@ -9,10 +9,10 @@ Nothing here asserts timings in tests.
 from __future__ import annotations
 
 import resource
-from functools import partial
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
