@@ -267,7 +267,7 @@ def test_external_and_named_networks(tmp_path):
         ),
         ("services:\n  a: [\n", ":3:1: not valid YAML"),
         ("services:\n  a:\n    image: ${BAD\n", ":3:5: unterminated ${...} in '${BAD'"),
-        ("- a list\n", ": a compose file must be a mapping at the top level"),
+        ("- a list\n", ":1:1: a compose file must be a mapping at the top level"),
     ],
 )
 def test_errors_name_file_and_place(tmp_path, text, message):

@@ -470,3 +470,27 @@ def test_json_schema_is_imported_only_for_compose_files():
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert probe.stdout.strip() == "False"
+
+
+def test_project_name_mistakes_name_their_source(tmp_path):
+    path = write(tmp_path, "c.yml", "name: '-bad'\nservices:\n  a: {image: x}\n")
+    assert refused(path) == (
+        f"{path}:1:1: name: '-bad' is not a valid project name: use lowercase letters, digits, "
+        "- and _"
+    )
+    done = run_cli("render", "--compose", str(path), "-p", "!!", "-f", "dot")
+    assert done.returncode == ExitCode.USAGE
+    assert "--project-name '!!' is not a valid project name" in done.stderr
+    listed = write(tmp_path, "list.yml", "- a\n")
+    assert refused(listed) == f"{listed}:1:1: a compose file must be a mapping at the top level"
+
+
+def test_a_null_override_keeps_what_it_would_override(tmp_path):
+    base = write(
+        tmp_path,
+        "a.yml",
+        "services:\n  a:\n    image: x\n    networks:\n      n: {aliases: [al]}\nnetworks: {n: {}}\n",
+    )
+    over = write(tmp_path, "b.yml", "services:\n  a:\n    networks:\n      n:\n")
+    a = by_name(predict(base, over, project_name="p"), "p-a-1")
+    assert nets(a) == {"p_n": ("a", "al")}

@@ -42,7 +42,7 @@ def load_compose(options: ComposeOptions) -> Snapshot:
     loader = Loader(shell=options.environ, warnings=warnings)
     env = loader.main_environment(options.env_file, base_dir)
     merged, origins = loader.project(options.files, env, base_dir)
-    name = project_name(options, env, merged, project_dir)
+    name = project_name(options, env, merged, project_dir, origins=origins)
     profiles = set(options.profiles) or {p for p in env.get("COMPOSE_PROFILES", "").split(",") if p}
     warnings.extend(unmodelled(merged))
     return predict(merged, name, profiles, options, warnings, origins=origins)

@@ -6,7 +6,7 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any
 
-from visualizer.errors import InputError
+from visualizer.errors import InputError, UsageError
 from visualizer.model import (
     COMPOSE_PROJECT_LABEL,
     COMPOSE_SERVICE_LABEL,
@@ -36,21 +36,33 @@ _NAME = re.compile(r"[^a-z0-9_-]")
 
 
 def project_name(
-    options: ComposeOptions, env: Mapping[str, str], merged: dict[str, Any], project_dir: Path
+    options: ComposeOptions,
+    env: Mapping[str, str],
+    merged: dict[str, Any],
+    project_dir: Path,
+    *,
+    origins: Origins,
 ) -> str:
     """The project name as Compose picks it: -p, COMPOSE_PROJECT_NAME, name:, the directory."""
-    raw = (
-        options.project_name
-        or env.get("COMPOSE_PROJECT_NAME")
-        or (merged.get("name") if isinstance(merged.get("name"), str) else None)
-        or project_dir.name
-    )
-    name = _NAME.sub("", raw.lower())
-    if not name or not name[0].isalnum():
-        raise InputError(
-            f"project name {raw!r} is not valid: use lowercase letters, digits, - and _"
+    top = merged.get("name") if isinstance(merged.get("name"), str) else None
+    for raw, where in (
+        (options.project_name, "--project-name"),
+        (env.get("COMPOSE_PROJECT_NAME"), "COMPOSE_PROJECT_NAME"),
+        (top, f"{origins.top('name')}: name:"),
+        (project_dir.name, f"the directory {project_dir}"),
+    ):
+        if not raw:
+            continue
+        name = _NAME.sub("", raw.lower())
+        if name and name[0].isalnum():
+            return name
+        message = (
+            f"{where} {raw!r} is not a valid project name: use lowercase letters, digits, - and _"
         )
-    return name
+        if where == "--project-name":
+            raise UsageError(message)
+        raise InputError(message)
+    raise InputError(f"no project name: give --project-name ({project_dir} has no name)")
 
 
 def _ident(*parts: str) -> str:

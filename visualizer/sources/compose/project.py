@@ -22,7 +22,7 @@ from visualizer.sources.compose.checks import check_file
 from visualizer.sources.compose.interpolate import environment, plain
 from visualizer.sources.compose.merge import RESET, Override, merge_maps
 from visualizer.sources.compose.schema import cast, validate
-from visualizer.yamlfile import locate, read_yaml
+from visualizer.yamlfile import locate, position, read_yaml
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -175,7 +175,9 @@ class Loader:
             if tree is None:
                 tree = {}
             if not isinstance(tree, dict):
-                raise InputError(f"{path}: a compose file must be a mapping at the top level")
+                raise InputError(
+                    f"{path}{position(tree)}: a compose file must be a mapping at the top level"
+                )
             self._envs.append(env)  # keeps id(env) unique while the file is cached
             data = cast(plain(tree, env, str(path), self.warnings), tree, str(path))
             file = ComposeFile(path=path, tree=tree, data=data)
