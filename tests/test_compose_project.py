@@ -494,3 +494,25 @@ def test_a_null_override_keeps_what_it_would_override(tmp_path):
     over = write(tmp_path, "b.yml", "services:\n  a:\n    networks:\n      n:\n")
     a = by_name(predict(base, over, project_name="p"), "p-a-1")
     assert nets(a) == {"p_n": ("a", "al")}
+
+
+def test_long_include_and_extends_chains_are_refused(tmp_path):
+    from visualizer.sources.compose.project import MAX_CHAIN
+
+    count = 200
+    chain = "services:\n  s0: {image: x}\n" + "".join(
+        f"  s{i}: {{extends: s{i - 1}}}\n" for i in range(1, count)
+    )
+    path = write(tmp_path, "chain.yml", chain)
+    assert f"extends chain longer than {MAX_CHAIN} services" in refused(path)
+    for i in range(100):
+        write(tmp_path, f"inc/{i}.yml", f"include: [{i + 1}.yml]\n")
+    write(tmp_path, "inc/100.yml", "services:\n  a: {image: x}\n")
+    assert f"includes nested deeper than {MAX_CHAIN} files" in refused(tmp_path / "inc" / "0.yml")
+    short = write(
+        tmp_path,
+        "short.yml",
+        "services:\n  s0: {image: x}\n"
+        + "".join(f"  s{i}: {{extends: s{i - 1}}}\n" for i in range(1, MAX_CHAIN)),
+    )
+    assert len(predict(short, project_name="p").containers) == MAX_CHAIN

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 MAX_FILES = 256
 """The most compose files one project may read, counting each `include` and `extends` file."""
+MAX_CHAIN = 32
+"""The longest chain of `include` (a file including a file including …) or of `extends`."""
 
 RESOURCES = ("services", "volumes", "networks", "secrets", "configs", "models")
 """What an included project brings into the one that includes it."""
@@ -216,6 +218,8 @@ class Loader:
             for path in paths:
                 if not path.is_file():
                     raise InputError(f"{where}: included file {path} does not exist")
+            if len(chain) >= MAX_CHAIN:
+                raise InputError(f"{where}: includes nested deeper than {MAX_CHAIN} files")
             if paths[0].resolve() in chain:
                 cycle = " -> ".join(str(p) for p in (*chain, paths[0].resolve()))
                 raise InputError(f"{where}: include cycle: {cycle}")
@@ -264,6 +268,11 @@ class Loader:
         if key in chain:
             cycle = " -> ".join(f"{p.name}:{n}" for p, n in (*chain, key))
             raise InputError(f"{file.where('services', name, 'extends')}: extends cycle: {cycle}")
+        if len(chain) >= MAX_CHAIN:
+            raise InputError(
+                f"{file.where('services', name, 'extends')}: extends chain longer than "
+                f"{MAX_CHAIN} services"
+            )
         svc = services[name]
         ext = svc.get("extends") if isinstance(svc, dict) else None
         if isinstance(ext, Override):
