@@ -21,12 +21,12 @@ import visualizer as nv
 from visualizer.analysis.baseline import parse_baseline
 from visualizer.analysis.policy import parse_policy
 from visualizer.errors import ExitCode, InputError
+from visualizer.sources.documents import check
 from visualizer.sources.schemas import (
     AUDIT_SCHEMA,
     DIFF_SCHEMA,
     GRAPH_SCHEMA,
     POLICY_SCHEMA,
-    check,
     snapshot_schema,
 )
 from visualizer.sources.snapshot import loads
@@ -317,7 +317,7 @@ def test_a_signal_stops_netviz_and_its_graphviz_child(tmp_path, big_snapshot, si
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     deadline = time.monotonic() + 60
-    child = []
+    child: list[int] = []
     while time.monotonic() < deadline and not child:
         child = children(proc.pid)
         time.sleep(0.1)

@@ -24,11 +24,11 @@ def load_snapshot(path: str | Path) -> Snapshot:
 
 
 def load_compose(
-    files: list[Path] | tuple[Path, ...],
+    files: list[Path] | tuple[Path, ...] | list[str] | tuple[str, ...],
     *,
     project_name: str | None = None,
     profiles: tuple[str, ...] = (),
-    env_file: Path | None = None,
+    env_file: Path | str | None = None,
     naming: ComposeNaming | str = ComposeNaming.V2,
 ) -> Snapshot:
     """Predict the topology `docker compose up` would create from compose files."""
@@ -37,7 +37,7 @@ def load_compose(
             compose=tuple(Path(f) for f in files),
             project_name=project_name,
             profiles=profiles,
-            env_file=env_file,
+            env_file=None if env_file is None else Path(env_file),
             naming=ComposeNaming(naming),
         )
     )

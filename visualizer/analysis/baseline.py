@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from visualizer.errors import InputError
+from visualizer.sources.documents import check, read_json, refuse_other_documents
 from visualizer.sources.schemas import AUDIT_SCHEMA as AUDIT_DOCUMENT
-from visualizer.sources.schemas import check, read_json, refuse_other_documents
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable

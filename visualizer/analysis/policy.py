@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from visualizer.errors import InputError
 from visualizer.model import SWARM_SERVICE_LABEL, port_texts
-from visualizer.sources.schemas import POLICY_SCHEMA, check, refuse_other_documents
+from visualizer.sources.documents import check, refuse_other_documents
+from visualizer.sources.schemas import POLICY_SCHEMA
 from visualizer.yamlfile import load_yaml, position
 
 if TYPE_CHECKING:

@@ -15,12 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from visualizer.errors import InputError
 from visualizer.model import SCHEMA_VERSION, Snapshot
-from visualizer.sources.schemas import (
-    check,
-    read_json,
-    refuse_other_documents,
-    snapshot_schema,
-)
+from visualizer.sources.documents import check, read_json, refuse_other_documents
+from visualizer.sources.schemas import snapshot_schema
 from visualizer.text import json_text
 
 if TYPE_CHECKING:

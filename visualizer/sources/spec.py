@@ -116,6 +116,11 @@ class SourceSpec:
         if self.hosts and (self.contexts or self.all_contexts):
             raise UsageError("conflicting options: either specify --host or --context, not both")
         check_timeout(self.timeout)
+        # library callers may name files with plain strings
+        object.__setattr__(self, "compose", tuple(Path(f) for f in self.compose))
+        for name in ("snapshot", "env_file"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, Path(getattr(self, name)))
         try:
             object.__setattr__(self, "naming", ComposeNaming(self.naming))
         except ValueError:
