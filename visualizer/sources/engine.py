@@ -194,8 +194,9 @@ def capture(
             if mode is not None and isinstance(containers, list):
                 ids = _ids(containers)
                 if mode is Inspect.NEEDED:
-                    ids = containers_to_inspect(networks, containers)
-                    requested = tuple(ids)
+                    needed = containers_to_inspect(networks, containers)
+                    if len(needed) < len(ids):
+                        ids, requested = needed, tuple(needed)
                 inspected = _inspect_all(client, ids, t, warnings, progress)
     return RawCapture(
         version=version,

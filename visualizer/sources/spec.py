@@ -43,9 +43,10 @@ class Inspect(StrEnum):
     """Which containers a capture inspects one by one (`GET /containers/{id}/json`)."""
 
     NEEDED = "needed"
-    """Only those whose inspect-only facts can change a verdict or a finding: containers on
-    several networks, whose capabilities decide A12. The others keep `None` for what only an
-    inspect knows (aliases, host name, capabilities), and the audit says so."""
+    """Only those whose inspect-only facts can change a verdict or a finding. Since the
+    isolation findings (privileged mode, host namespaces, capabilities, devices, security
+    options: A23–A28) and the channels they open, that is every container; those not
+    inspected keep `None` for what only an inspect knows, and the audit says so."""
     ALL = "all"
     """Every container: aliases, host names, capabilities and requested ports of all."""
 

@@ -20,6 +20,7 @@ from visualizer.model import (
     Snapshot,
     Subnet,
 )
+from visualizer.sources.compose.data import with_data
 from visualizer.sources.compose.merge import as_map, net_map
 from visualizer.sources.spec import ComposeNaming
 
@@ -109,6 +110,15 @@ def predict(
                     warnings=warnings,
                 )
             )
+    containers = with_data(
+        containers,
+        enabled,
+        merged,
+        project=project,
+        names=names,
+        project_dir=options.files[0].resolve().parent,
+        warnings=warnings,
+    )
     engine = Engine(name=f"compose project {project}", os_type="linux")
     return Snapshot(
         engine=engine,
