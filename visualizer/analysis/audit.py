@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from visualizer.analysis.channels import Channel, ChannelGroups, Channels
 from visualizer.analysis.findings import Finding, Severity, audit_findings
 from visualizer.analysis.reachability import Grouped, PortPath, Reachability, Verdict
 from visualizer.errors import InputError
@@ -28,6 +29,7 @@ class Analysis:
 
     reach: Reachability
     findings: tuple[Finding, ...]
+    channels: Channels
 
     def marks(self) -> dict[tuple[str, str], list[Finding]]:
         """Open findings by subject (`("container", name)` / `("network", name)`)."""
@@ -40,8 +42,12 @@ class Analysis:
 
 
 def analyse(g: nx.Graph[str]) -> Analysis:
-    """Reachability and findings of a full (unfiltered) graph."""
-    return Analysis(reach=Reachability(g), findings=tuple(audit_findings(snapshot_of(g))))
+    """Reachability, channels and findings of a full (unfiltered) graph."""
+    from visualizer.analysis.findings.crossing import crossing_findings  # noqa: PLC0415
+
+    reach, channels = Reachability(g), Channels(g)
+    found = audit_findings(snapshot_of(g), crossing_findings(reach, channels))
+    return Analysis(reach=reach, findings=tuple(found), channels=channels)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,6 +88,10 @@ class AuditReport:
     """Every reachable ordered pair (`None` in the grouped form)."""
     port_paths: tuple[PortPath, ...] | None
     grouped: Grouped | None
+    channels: tuple[Channel, ...] | None = None
+    """Every channel between containers besides the network (`None` in the grouped form)."""
+    channels_grouped: ChannelGroups | None = None
+    """The channels in linear form (the grouped form only)."""
     policy: str | None
     """The policy file, when one was checked."""
     violations: tuple[Violation, ...]
@@ -124,19 +134,28 @@ def caveats(g: nx.Graph[str]) -> list[str]:
             "The engine does not report bridge-nf-call-iptables; with it off, icc=false has no "
             "effect (moby#11404)."
         )
-    if snap.partly_inspected:
-        unread = sum(1 for c in snap.containers if c.privileged is None)
+    unread = sum(1 for c in snap.containers if c.pid_mode is None)
+    if unread and (snap.partly_inspected or snap.inspected):
         notes.append(
-            f"{unread} of {len(snap.containers)} containers were not inspected: they are on "
-            "one network, so their capabilities decide no finding, but their network aliases "
-            "and host names were not read and are missing from the names listed "
-            "(audit --inspect-all reads every container)."
+            f"{unread} of {len(snap.containers)} containers were not inspected (or were, by a "
+            "netviz older than these checks): their network "
+            "aliases and host names are missing from the names listed, and their privileged "
+            "mode, namespaces, capabilities, devices, security options and --volumes-from "
+            "are unknown, so A23–A27 and the namespace and host channels were not checked "
+            "for them (audit --inspect-all reads every container)."
         )
-    elif not snap.inspected:
+    elif unread:
         notes.append(
-            "Containers were not inspected: aliases, host names and capabilities are unknown "
-            "(use --inspect, or a snapshot taken with it)."
+            "Containers were not inspected: aliases, host names, privileged mode, namespaces, "
+            "capabilities, devices, security options and --volumes-from are unknown, so "
+            "A23–A27 and the namespace and host channels were not checked (use --inspect, or "
+            "a snapshot taken with it). Mounts come from the container list and are checked."
         )
+    notes.append(
+        "Channels besides the network come from mounts, namespaces and privileges as "
+        "configured; an engine socket is recognised by its name or a directory that holds it "
+        "at its default place (/var/run, /run)."
+    )
     if any(n.dns_enabled is not None for n in snap.networks):
         notes.append(
             "Podman networks are judged by their own DNS setting (dns_enabled): members of a "
@@ -168,7 +187,7 @@ def build_report(
     snap = snapshot_of(g)
     analysis = analyse(g)
     reach, found = analysis.reach, analysis.findings
-    violations = tuple(evaluate(policy, reach)) if policy is not None else ()
+    violations = tuple(evaluate(policy, reach, analysis.channels)) if policy is not None else ()
     pairs = port_paths = None
     if not grouped or baseline is not None:
         pairs = tuple(reach.pairs())
@@ -187,6 +206,8 @@ def build_report(
         pairs=None if grouped else pairs,
         port_paths=None if grouped else port_paths,
         grouped=reach.grouped() if grouped else None,
+        channels=None if grouped else tuple(analysis.channels.pairs()),
+        channels_grouped=analysis.channels.grouped() if grouped else None,
         policy=policy.origin if policy is not None else None,
         violations=violations,
         baseline=diff,

@@ -17,7 +17,9 @@
 A selector is a mapping of `container` (name or glob), `project`, `service`, `label`
 (`key` or `key=value`) and `network` (attached to it); its keys are AND-ed, and a list of
 selectors is OR-ed. `forbid` reports every pair that can reach (also through published ports
-unless `published_ports: false`); `require` reports every pair that cannot (or not by name).
+unless `published_ports: false`), and with `channels: true` (or a list of channel kinds:
+`volume`, `bind`, `volumes-from`, `ipc`, `pid`, `host`) every channel besides the network
+between them; `require` reports every pair that cannot (or not by name).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from visualizer.errors import InputError
 from visualizer.yamlfile import load_yaml, position
 
 if TYPE_CHECKING:
+    from visualizer.analysis.channels import Channels
     from visualizer.analysis.reachability import Reachability
     from visualizer.model import Container
 
@@ -78,6 +81,8 @@ class PolicyRule:
     """`require` only: the target must resolve by name."""
     published_ports: bool = True
     """`forbid` only: reaching a published port through the host counts as reaching."""
+    channels: tuple[str, ...] = ()
+    """`forbid` only: the channel kinds besides the network that also break the rule."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,11 +102,14 @@ class Violation:
     source: str
     target: str
     detail: str
+    channel: str = ""
+    """For a forbidden channel: its kind and resource (`volume:db-data`); empty for a pair."""
 
     @property
     def fingerprint(self) -> str:
         """Stable identity for baselines."""
         raw = f"{self.rule}|{self.kind}|{self.source}|{self.target}"
+        raw += f"|{self.channel}" if self.channel else ""
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
 
@@ -154,12 +162,12 @@ class _Reader:
         if not isinstance(name, str):
             raise self.fail(node, "name", f"{what}.name must be a string")
         body = self.mapping(
-            data[kind], f"{what}.{kind}", {"from", "to", "by_name", "published_ports"}
+            data[kind], f"{what}.{kind}", {"from", "to", "by_name", "published_ports", "channels"}
         )
         for key in ("from", "to"):
             if key not in body:
                 raise self.fail(data[kind], None, f"{what}.{kind} needs '{key}'")
-        flags = {}
+        flags: dict[str, Any] = {}
         for flag in ("by_name", "published_ports"):
             if flag in body:
                 if not isinstance(body[flag], bool):
@@ -171,6 +179,8 @@ class _Reader:
             raise self.fail(
                 data[kind], "published_ports", "published_ports applies to forbid rules only"
             )
+        if "channels" in body:
+            flags["channels"] = self.channels(data[kind], kind, what)
         exc = self.mapping(data.get("except", {}), f"{what}.except", {"from", "to"})
         return PolicyRule(
             name=name,
@@ -183,6 +193,25 @@ class _Reader:
             except_targets=self.selectors(exc, "to", f"{what}.except.to") if "to" in exc else (),
             **flags,
         )
+
+    def channels(self, body: Any, kind: str, what: str) -> tuple[str, ...]:  # noqa: ANN401
+        from visualizer.analysis.channels import ChannelKind  # noqa: PLC0415
+
+        value = body["channels"]
+        known = [k.value for k in ChannelKind]
+        if kind != "forbid":
+            raise self.fail(body, "channels", "channels applies to forbid rules only")
+        if value is True:
+            return tuple(known)
+        if value is False:
+            return ()
+        if not isinstance(value, list) or not value or any(v not in known for v in value):
+            raise self.fail(
+                body,
+                "channels",
+                f"{what}.{kind}.channels must be true, false or a list of {', '.join(known)}",
+            )
+        return tuple(dict.fromkeys(str(v) for v in value))
 
     def selectors(self, parent: Any, key: str, what: str) -> tuple[Selector, ...]:  # noqa: ANN401
         node = parent[key]
@@ -197,8 +226,13 @@ class _Reader:
         return tuple(result)
 
 
-def evaluate(policy: Policy, reach: Reachability) -> list[Violation]:
-    """Every pair that breaks a rule, in rule order, then source and target name order."""
+def evaluate(
+    policy: Policy, reach: Reachability, channels: Channels | None = None
+) -> list[Violation]:
+    """Every pair that breaks a rule, in rule order, then source and target name order.
+
+    `channels` (the same graph's) is needed for forbid rules with `channels:`.
+    """
     keys = reach.container_keys()
     found: list[Violation] = []
     for rule in policy.rules:
@@ -208,6 +242,8 @@ def evaluate(policy: Policy, reach: Reachability) -> list[Violation]:
         targets = {k for k in targets if not _any(rule.except_targets, reach, k)}
         if rule.kind == "forbid":
             found.extend(_forbidden(rule, reach, sources, targets))
+            if rule.channels and channels is not None:
+                found.extend(_forbidden_channels(rule, channels, sources, targets))
         else:
             found.extend(_required(rule, reach, sources, targets))
     return found
@@ -235,6 +271,29 @@ def _forbidden(
                             rule, reach, a, b, f"reaches its published ports {ports} via the host"
                         )
                     )
+    return found
+
+
+def _forbidden_channels(
+    rule: PolicyRule, channels: Channels, sources: list[str], targets: set[str]
+) -> list[Violation]:
+    found: list[Violation] = []
+    for a in sources:
+        for b in channels.targets(a):
+            if b not in targets:
+                continue
+            found.extend(
+                Violation(
+                    rule=rule.name,
+                    kind=rule.kind,
+                    source=ch.source,
+                    target=ch.target,
+                    detail=f"{ch.kind.value} channel: {ch.reason}",
+                    channel=f"{ch.kind.value}:{ch.resource}",
+                )
+                for ch in channels.between(a, b)
+                if ch.kind.value in rule.channels
+            )
     return found
 
 
