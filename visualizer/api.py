@@ -174,14 +174,19 @@ def reach(
     inspect: bool = False,
 ) -> Outcome[ReachAnswer]:
     """Can one container reach another (`netviz reach`); negative = no."""
+    from visualizer.analysis.channels import Channels  # noqa: PLC0415
     from visualizer.analysis.reachability import Reachability  # noqa: PLC0415
     from visualizer.renderers import render_reach  # noqa: PLC0415
 
     graph, warnings = open_graph(source, inspect=inspect)
     model = Reachability(graph)
     a, b = model.find(from_container), model.find(to_container)
-    answer = ReachAnswer(verdict=model.verdict(a, b), port_path=model.port_path(a, b))
-    out = render_reach(answer.verdict, answer.port_path, fmt)
+    answer = ReachAnswer(
+        verdict=model.verdict(a, b),
+        port_path=model.port_path(a, b),
+        channels=tuple(Channels(graph).between(a, b)),
+    )
+    out = render_reach(answer.verdict, answer.port_path, fmt, answer.channels)
     return Outcome(
         value=answer, output=out, negative=not answer.verdict.reachable, warnings=warnings
     )
