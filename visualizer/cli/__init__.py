@@ -178,7 +178,7 @@ def audit(
         bool,
         opt(
             "--inspect/--no-inspect",
-            help="Inspect the containers whose capabilities decide a finding (multi-homed).",
+            help="Inspect the containers whose inspect-only facts decide a finding (all).",
         ),
     ] = True,
     inspect_all: Annotated[
