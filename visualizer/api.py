@@ -187,6 +187,14 @@ def reach(
         channels=tuple(Channels(graph).between(a, b)),
     )
     out = render_reach(answer.verdict, answer.port_path, fmt, answer.channels)
+    if model.container(a).pid_mode is None or model.container(b).pid_mode is None:
+        warnings = (
+            *warnings,
+            (
+                "containers not inspected: only channels through mounts are known; namespaces, "
+                "privileges and --volumes-from need --inspect"
+            ),
+        )
     return Outcome(
         value=answer, output=out, negative=not answer.verdict.reachable, warnings=warnings
     )
