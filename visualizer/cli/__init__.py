@@ -96,6 +96,9 @@ def render(
     layout: Annotated[Layout, opt("--layout", help="Graphviz layout engine.")] = Layout.DOT,
     direction: DirectionOpt = Direction.LR,
     legend: Annotated[bool, opt("--legend/--no-legend", help="Draw the legend.")] = True,
+    data: Annotated[
+        bool, opt("--data/--no-data", help="Draw volumes, host paths and other channels.")
+    ] = True,
     inspect: InspectOpt = False,
     fallback_demo: Annotated[
         bool, opt("--fallback-demo", help="Draw the demo topology when no engine answers.")
@@ -109,7 +112,9 @@ def render(
         outcome = api.render(
             source,
             fmt,
-            options=out.options(layout=layout, direction=direction, legend=legend, view=view),
+            options=out.options(
+                layout=layout, direction=direction, legend=legend, view=view, data=data
+            ),
             selection=out.selection(filters, hide_unused_builtin=no_builtin),
             findings=findings,
             inspect=inspect,

@@ -36,6 +36,7 @@ from visualizer.graph import (
     tasks_by_service,
 )
 from visualizer.model import qualified_names
+from visualizer.renderers.dot_data import topology_data
 from visualizer.renderers.dot_style import (
     BLOCKED,
     CHANGE_EDGE,
@@ -194,6 +195,8 @@ def render_dot(
                 )
                 + "];"
             )
+    if options.data:
+        out.extend(topology_data(g, ids, legend=options.legend))
     if options.legend:
         out.extend(legend())
     if changed:
