@@ -20,6 +20,7 @@ from visualizer.graph import (
 )
 from visualizer.model import qualified_names
 from visualizer.renderers.mermaid import render_mermaid
+from visualizer.renderers.mermaid_data import report_channels
 from visualizer.text import markdown as md
 from visualizer.version import __version__
 
@@ -97,6 +98,7 @@ def report_markdown(
     if snapshot is not None and snapshot.services:
         out += _services(snapshot, [c for _, c in ctrs])
     out += _reachability(analysis, [k for k, _ in ctrs])
+    out += report_channels(g, analysis, [k for k, _ in ctrs])
     out += ["## Findings", ""]
     found = [f for f in analysis.findings if f.is_open]
     if found:
