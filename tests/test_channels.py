@@ -261,6 +261,7 @@ def test_the_grouped_form_stays_linear_with_host_equivalent_containers():
 def test_the_demo_channels_are_the_studied_ones():
     g = nv.build_graph(nv.load_demo())
     report = nv.audit(g, fail_on=nv.FailOn.NEVER).value
+    assert report.channels is not None
     got = {(c.source, c.target, c.kind.value, c.resource, c.direction) for c in report.channels}
     assert ("shop_api_1", "shop_web_1", "volume", "shop_uploads", "one-way") in got
     assert ("tenant-a", "tenant-b", "volume", "scratch", "one-way") in got

@@ -300,10 +300,13 @@ def test_html_works_offline_and_highlights_reachability(browser, tmp_path):
     assert "EQUIVALENT TO THE HOST THROUGH" in panel.upper()
     assert "the engine socket (/var/run/docker.sock)" in panel
     assert "/var/run/docker.sock at /var/run/docker.sock (read-only)" in panel
-    assert page.evaluate(
-        "netviz.cy.getElementById(netviz.cy.nodes('[name = \"host-agent\"]')[0].id())"
-        ".data('hosteq')"
-    ) == 1
+    assert (
+        page.evaluate(
+            "netviz.cy.getElementById(netviz.cy.nodes('[name = \"host-agent\"]')[0].id())"
+            ".data('hosteq')"
+        )
+        == 1
+    )
     page.select_option("#filter-project", "shop")
     visible = page.evaluate(
         "netviz.cy.nodes('[name]').filter(n => !n.hasClass('hidden')).map(n => n.data('name')).sort()"
