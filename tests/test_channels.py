@@ -270,6 +270,8 @@ def test_the_demo_channels_are_the_studied_ones():
     assert len(host) == 13  # every other container of the engine
     a29 = [f for f in report.findings if f.id == "A29"]
     assert [{s.name for s in f.subjects} for f in a29] == [{"tenant-a", "tenant-b"}]
+    text = nv.audit(g, fmt=nv.AuditFormat.MARKDOWN, fail_on=nv.FailOn.NEVER).output.text
+    assert "| volume | scratch | written by tenant-a; read-only: tenant-b |" in text
 
 
 # ---- findings ---------------------------------------------------------------------------------

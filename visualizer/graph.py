@@ -160,7 +160,7 @@ def mounts(g: nx.Graph[str], ckey: str, dkey: str) -> tuple[Mount, ...]:
 
 
 def mounted(g: nx.Graph[str], ckey: str) -> list[str]:
-    """The data nodes a container mounts, in canonical order."""
+    """The data nodes a container mounts, in the order of its mounts' destinations."""
     layer = data_layer(g)
     return list(layer.adj[ckey]) if ckey in layer else []
 

@@ -91,7 +91,7 @@ class AuditReport:
     channels: tuple[Channel, ...] | None = None
     """Every channel between containers besides the network (`None` in the grouped form)."""
     channels_grouped: ChannelGroups | None = None
-    """The channels in linear form (the grouped form only)."""
+    """The channels in linear form (JSON writes it in the grouped form only)."""
     policy: str | None
     """The policy file, when one was checked."""
     violations: tuple[Violation, ...]
@@ -207,7 +207,7 @@ def build_report(
         port_paths=None if grouped else port_paths,
         grouped=reach.grouped() if grouped else None,
         channels=None if grouped else tuple(analysis.channels.pairs()),
-        channels_grouped=analysis.channels.grouped() if grouped else None,
+        channels_grouped=analysis.channels.grouped(),
         policy=policy.origin if policy is not None else None,
         violations=violations,
         baseline=diff,

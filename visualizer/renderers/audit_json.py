@@ -54,7 +54,7 @@ def render_audit_json(report: AuditReport) -> str:
         body["reachability_grouped"] = _grouped(report.grouped)
     if report.channels is not None:
         body["channels"] = [channel_json(ch) for ch in report.channels]
-    if report.channels_grouped is not None:
+    if report.channels is None and report.channels_grouped is not None:
         body["channels_grouped"] = channels_grouped_json(report.channels_grouped)
     body["findings"] = [finding_json(f) for f in report.findings]
     body["policy"] = (
