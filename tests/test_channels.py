@@ -379,3 +379,19 @@ def test_a_filtered_view_keeps_only_the_data_of_its_containers():
     names = {d.label for _, d in data_nodes(shop)}
     assert names == {"shop_uploads", "/srv/netviz-demo/site"}
     assert {d.label for _, d in data_nodes(g)} >= names | {"scratch", SOCKET}
+
+
+def test_graph_json_carries_the_data_layer_as_its_own_bipartite_graph():
+    import networkx as nx
+
+    body = json.loads(run_cli("render", "--demo", "-f", "json").stdout)
+    layer = nx.node_link_graph(
+        {"directed": False, "multigraph": False, "graph": {}, **body["data_layer"]},
+        edges="links",
+    )
+    volume = "data:volume::scratch"
+    assert {layer.nodes[n]["kind"] for n in layer[volume]} == {"container"}
+    assert nx.is_bipartite(layer)
+    assert {n["kind"] for n in body["nodes"]} == {"network", "container"}  # untouched
+    (agent,) = body["data_layer"]["host_equivalent"]
+    assert agent["powers"] == ["the engine socket (/var/run/docker.sock)"]
