@@ -395,3 +395,12 @@ def test_graph_json_carries_the_data_layer_as_its_own_bipartite_graph():
     assert {n["kind"] for n in body["nodes"]} == {"network", "container"}  # untouched
     (agent,) = body["data_layer"]["host_equivalent"]
     assert agent["powers"] == ["the engine socket (/var/run/docker.sock)"]
+
+
+def test_a_volume_shared_by_thousands_is_one_a29_found_in_linear_time():
+    demo = nv.load_demo()
+    base = next(c for c in demo.containers if c.name == "tenant-a")  # writes scratch, icc off
+    many = tuple(replace(base, id=f"{i:064x}", name=f"r{i:05d}") for i in range(3000))
+    g = nv.build_graph(replace(demo, containers=(*demo.containers, *many)))
+    (a29,) = [f for f in nv.analyse(g).findings if f.id == "A29"]  # seconds, not hours
+    assert len(a29.subjects) == 3002 and a29.detail == "volume scratch"

@@ -39,15 +39,15 @@ def data_page(g: nx.Graph[str], analysis: Analysis, ids: dict[str, str]) -> dict
     rows: list[list[Any]] = []
     complete = True
     channels = analysis.channels
-    for a in ctrs:
-        for b in channels.targets(a):
-            if b not in index:
-                continue
-            for ch in channels.between(a, b):
-                if len(rows) >= CHANNEL_LIMIT:
-                    complete = False
-                    break
-                rows.append([index[a], index[b], ch.kind.value, ch.resource, ch.direction])
+    pairs = ((x, y) for x in ctrs for y in channels.targets(x) if y in index)
+    for a, b in pairs:
+        if len(rows) >= CHANNEL_LIMIT:
+            complete = False
+            break
+        rows += [
+            [index[a], index[b], ch.kind.value, ch.resource, ch.direction]
+            for ch in channels.between(a, b)
+        ]
     return {
         "data": [
             {"id": dids[k], "kind": d.kind, "name": d.label, "host": d.host, "driver": d.driver}
