@@ -26,6 +26,7 @@ LAYERS = (
     ("visualizer.renderers", 5),
     ("visualizer.results", 6),
     ("visualizer.pipeline", 6),
+    ("visualizer.changes", 6),
     ("visualizer.api", 6),
     ("visualizer.outputs", 7),
     ("visualizer.cli", 7),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -304,6 +305,7 @@ def test_audit_before_deploying(tmp_path):
 # ---- prediction against reality ----------------------------------------------------------------
 
 needs_compose = pytest.mark.usefixtures("docker_compose")
+DEMO_SITE = Path("/srv/netviz-demo/site")
 
 
 def compose(project, *args, cwd):
@@ -322,7 +324,9 @@ def compose(project, *args, cwd):
 @pytest.mark.parametrize("case", ["demo", "rich"])
 def test_prediction_equals_what_compose_creates(engine, tmp_path, case):
     project = f"nvc{os.getpid() % 10000}{case}"
+    site_existed = DEMO_SITE.parent.exists()
     if case == "demo":
+        DEMO_SITE.mkdir(parents=True, exist_ok=True)  # the demo's bind mount
         files = [Path(__file__).resolve().parent.parent / "scripts" / "demo" / "compose.yaml"]
         extra = []
     else:
@@ -383,7 +387,9 @@ def test_prediction_equals_what_compose_creates(engine, tmp_path, case):
 
         assert pairs(predicted) == pairs(live)
     finally:
-        compose(project, *args, *extra, "down", "-t", "0", cwd=files[0].parent)
+        compose(project, *args, *extra, "down", "-v", "-t", "0", cwd=files[0].parent)
+        if case == "demo" and not site_existed:
+            shutil.rmtree(DEMO_SITE.parent, ignore_errors=True)
 
 
 @pytest.mark.docker

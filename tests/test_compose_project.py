@@ -307,17 +307,20 @@ def test_keys_not_modelled_are_named_in_warnings(tmp_path):
         networks:
           front: {driver_opts: {a: b}, enable_ipv4: true}
         volumes:
-          data: {}
+          data: {driver_opts: {a: b}}
+        secrets:
+          token: {file: ./token}
         """,
     )
     warnings = [w for w in predict(path, project_name="p").warnings if "not modelled" in w]
     assert warnings == [
         "compose key networks.*.enable_ipv4 is not modelled by netviz: ignored (in front)",
+        "compose key secrets is not modelled by netviz: ignored",
         "compose key services.*.deploy.resources is not modelled by netviz: ignored (in web)",
         "compose key services.*.healthcheck is not modelled by netviz: ignored (in web)",
         "compose key services.*.networks.*.priority is not modelled by netviz: ignored (in web/front)",
         "compose key services.*.restart is not modelled by netviz: ignored (in db, web)",
-        "compose key volumes is not modelled by netviz: ignored",
+        "compose key volumes.*.driver_opts is not modelled by netviz: ignored (in data)",
     ]
     assert ("services", "*") in MODELLED and "ports" in MODELLED[("services", "*")]
 

@@ -22,7 +22,6 @@ from visualizer.errors import EngineError, ExitCode, UsageError
 from visualizer.sources import transport
 from visualizer.sources.engine import EngineTarget
 from visualizer.sources.events import follow_events
-from visualizer.sources.spec import Inspect
 
 WHERE = ("/version", "/info", "/networks", "/containers/json", "/json")
 
@@ -93,7 +92,7 @@ def test_an_endless_body_does_not_exhaust_memory(tmp_path):
 @given(
     fault=st.sampled_from([f for f in FAULTS if f != "drip"]),
     where=st.sampled_from(WHERE),
-    inspect=st.sampled_from([False, Inspect.NEEDED, Inspect.ALL]),
+    inspect=st.booleans(),
 )
 def test_fuzz_faults_in_process(tmp_path_factory, monkeypatch_module, fault, where, inspect):
     path = tmp_path_factory.mktemp("f") / "e.sock"

@@ -143,7 +143,10 @@ def test_policy_version_must_be_an_integer():
 def test_the_fail_line_names_what_failed():
     done = run_cli("audit", "--demo")
     assert done.returncode == ExitCode.NEGATIVE
-    assert "FAIL because: high finding A1 (host-agent)" in done.stdout
+    assert (
+        "FAIL because: critical finding A21 (host-agent); high finding A1 (host-agent)"
+        in done.stdout
+    )
 
 
 def one_big_network(n):

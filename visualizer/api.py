@@ -17,25 +17,23 @@ True
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from visualizer.analysis.catalogue import FailOn
+from visualizer.changes import diff, watch
 from visualizer.errors import EngineError
-from visualizer.graph import build_graph, containers, networks
-from visualizer.model import Snapshot
+from visualizer.graph import build_graph, containers
 from visualizer.pipeline import (
     analyse,
     dumps_snapshot,
     load_baseline,
     load_compose,
     load_policy,
-    load_sides,
     load_snapshot,
     open_graph,
     restrict,
+    view_of,
 )
 from visualizer.renderers import (
     AuditFormat,
@@ -53,10 +51,9 @@ from visualizer.renderers import (
     View,
 )
 from visualizer.results import Outcome, ReachAnswer, WatchUpdate
-from visualizer.selection import Selection, select, unmatched
+from visualizer.selection import Selection, select
 from visualizer.sources.spec import (
     ComposeNaming,
-    Inspect,
     Progress,
     SourceSpec,
     load,
@@ -64,31 +61,19 @@ from visualizer.sources.spec import (
 )
 
 if TYPE_CHECKING:
-    import threading
-    from collections.abc import Callable
-
     import networkx as nx
 
     from visualizer.analysis.audit import AuditReport
     from visualizer.analysis.baseline import Baseline
-    from visualizer.analysis.diff import Diff
     from visualizer.analysis.matrix import Matrix
     from visualizer.analysis.policy import Policy
     from visualizer.analysis.probe import ProbeReport
+    from visualizer.model import Snapshot
 
 Source: TypeAlias = "SourceSpec | Snapshot | nx.Graph[str]"
 """What a command reads: a source to load, a snapshot, or a graph built from one."""
 
 # ---- the commands ----------------------------------------------------------------------------
-
-
-def _view(
-    graph: nx.Graph[str], selection: Selection | None
-) -> tuple[nx.Graph[str], tuple[str, ...]]:
-    """The part of a graph a selection shows, and a warning per filter that matches nothing."""
-    chosen = selection or Selection()
-    lost = tuple(f"--filter {f} matches nothing" for f in unmatched(graph, chosen))
-    return select(graph, chosen), lost
 
 
 def render(
@@ -120,7 +105,7 @@ def render(
         notes = (f"{exc}; drawing the bundled demo topology instead",)
         graph, warnings = open_graph(load_demo())
     opts = options or RenderOptions()
-    shown, lost = _view(graph, selection)
+    shown, lost = view_of(graph, selection)
     needs = findings or opts.view is View.REACHABILITY or chosen is Format.HTML
     analysis = analyse(graph) if needs else None
     if progress is not None and chosen in {Format.SVG, Format.PNG, Format.PDF}:
@@ -144,7 +129,7 @@ def snapshot(
     )
     lost: tuple[str, ...] = ()
     if selection is not None and selection.scoped:
-        shown, lost = _view(build_graph(snap), selection)
+        shown, lost = view_of(build_graph(snap), selection)
         snap = restrict(snap, shown)
     text = dumps_snapshot(snap)
     return Outcome(
@@ -163,7 +148,7 @@ def audit(
     policy: Policy | str | Path | None = None,
     baseline: Baseline | str | Path | None = None,
     fail_on: FailOn | str = FailOn.HIGH,
-    inspect: bool | Inspect = Inspect.NEEDED,
+    inspect: bool = True,
     text: TextOptions | None = None,
     progress: Progress | None = None,
 ) -> Outcome[AuditReport]:
@@ -174,8 +159,9 @@ def audit(
     findings about it, and policy and baseline over those. `grouped`: `True` per network,
     `False` every pair, `None` every pair unless there are too many (`PAIR_LIMIT`). Policy
     and baseline files are read before the source, so a mistake in them costs no engine
-    round trip. A live engine's containers are inspected where their inspect-only facts decide
-    a finding (`Inspect.NEEDED`; the audit's caveats say what was not read).
+    round trip. A live engine's containers are all inspected (privileged mode, namespaces,
+    capabilities and more are only known that way); with `inspect=False` the audit's caveats
+    say what was not checked.
     """
     from visualizer.analysis.audit import build_report  # noqa: PLC0415
     from visualizer.renderers import render_audit  # noqa: PLC0415
@@ -184,7 +170,7 @@ def audit(
     before = load_baseline(baseline) if isinstance(baseline, str | Path) else baseline
     threshold = FailOn(fail_on).severity
     graph, warnings = open_graph(source, inspect=inspect, progress=progress)
-    _, lost = _view(graph, selection)
+    _, lost = view_of(graph, selection)
     report = build_report(
         graph,
         grouped=grouped,
@@ -214,18 +200,32 @@ def reach(
     """Can one container reach another (`netviz reach`); negative = no.
 
     Containers are named by name, `host/name`, ID prefix or service name (looked up within
-    the selection, e.g. `project=shop`, when one is given).
+    the selection, e.g. `project=shop`, when one is given). Channels besides the network are
+    reported beside the verdict.
     """
+    from visualizer.analysis.channels import Channels  # noqa: PLC0415
     from visualizer.analysis.reachability import Reachability  # noqa: PLC0415
     from visualizer.renderers import render_reach  # noqa: PLC0415
 
     graph, warnings = open_graph(source, inspect=inspect)
-    shown, lost = _view(graph, selection)
+    shown, lost = view_of(graph, selection)
     within = frozenset(k for k, _ in containers(shown)) if selection and selection.scoped else None
     model = Reachability(graph)
     a, b = model.find(from_container, within), model.find(to_container, within)
-    answer = ReachAnswer(verdict=model.verdict(a, b), port_path=model.port_path(a, b))
-    out = render_reach(answer.verdict, answer.port_path, fmt)
+    answer = ReachAnswer(
+        verdict=model.verdict(a, b),
+        port_path=model.port_path(a, b),
+        channels=tuple(Channels(graph).between(a, b)),
+    )
+    out = render_reach(answer.verdict, answer.port_path, fmt, answer.channels)
+    if model.container(a).pid_mode is None or model.container(b).pid_mode is None:
+        warnings = (
+            *warnings,
+            (
+                "containers not inspected: only channels through mounts are known; namespaces, "
+                "privileges and --volumes-from need --inspect"
+            ),
+        )
     return Outcome(
         value=answer,
         output=out,
@@ -247,7 +247,7 @@ def matrix(
     from visualizer.renderers import render_matrix  # noqa: PLC0415
 
     graph, warnings = open_graph(source)
-    shown, lost = _view(graph, selection)
+    shown, lost = view_of(graph, selection)
     table = truth_table(Reachability(graph), [k for k, _ in containers(shown)])
     return Outcome(value=table, output=render_matrix(table, fmt, text), warnings=(*warnings, *lost))
 
@@ -268,7 +268,7 @@ def report(
     from visualizer.renderers import render_report  # noqa: PLC0415
 
     graph, warnings = open_graph(source, inspect=inspect)
-    shown, lost = _view(graph, selection)
+    shown, lost = view_of(graph, selection)
     area = scope_of(graph, selection) if selection is not None else None
     out = render_report(shown, options or RenderOptions(), analyse(graph), area)
     return Outcome(value=None, output=out, warnings=(*warnings, *lost, *out.notes))
@@ -300,7 +300,7 @@ def probe(
     target = source.one_engine("probe")
     graph, warnings = open_graph(load_live(target))
     model = Reachability(graph)
-    view, lost = _view(graph, selection)
+    view, lost = view_of(graph, selection)
     shown = [k for k, _ in containers(view)]
     within = frozenset(shown) if selection is not None and selection.scoped else None
     if sources or targets:
@@ -332,122 +332,6 @@ def probe(
     )
 
 
-def diff(
-    a: SourceSpec | Snapshot | str,
-    b: SourceSpec | Snapshot | str,
-    *,
-    fmt: DiffFormat | str = DiffFormat.TEXT,
-    selection: Selection | None = None,
-    diagram: Format | str | None = None,
-    base: SourceSpec | None = None,
-    inspect: bool = True,
-) -> Outcome[Diff]:
-    """Compare two sources (`netviz diff`); negative = they differ.
-
-    A source given as a string is read like `SourceSpec.parse` reads it, with the compose
-    options and timeout of `base`. Compose files compared with an engine are predicted with
-    the naming the engine's containers of the project use, and only the project is compared.
-    `diagram` also draws both sides in one change diagram (added green, removed red, changed
-    amber) in a Graphviz format.
-    """
-    from visualizer.analysis.diff import diff_graphs, scoped  # noqa: PLC0415
-    from visualizer.analysis.union import union  # noqa: PLC0415
-    from visualizer.renderers import render as draw  # noqa: PLC0415
-    from visualizer.renderers import render_diff  # noqa: PLC0415
-
-    chosen = selection or Selection()
-    parsed = tuple((base or SourceSpec()).parse(x) if isinstance(x, str) else x for x in (a, b))
-    snaps, project, notes = load_sides((parsed[0], parsed[1]), inspect=inspect)
-    if project is not None and not any(k == "project" for k, _ in chosen.filters):
-        # compose files against an engine: compare the project, not the whole engine
-        chosen = replace(chosen, filters=(*chosen.filters, ("project", project)))
-    graph_a, graph_b = build_graph(snaps[0]), build_graph(snaps[1])
-    result = diff_graphs(graph_a, graph_b, a_label=_label(a), b_label=_label(b))
-    lost: tuple[str, ...] = ()
-    if chosen.filters:
-        view_a, lost_a = _view(graph_a, chosen)
-        view_b, lost_b = _view(graph_b, chosen)
-        lost = tuple(w for w in lost_a if w in lost_b)  # matches nothing on either side
-        result = scoped(result, view_a, view_b)
-    attachments: tuple[Rendered, ...] = ()
-    if diagram is not None:
-        merged, status = union(snaps[0], snaps[1], result)
-        shown = select(build_graph(merged), chosen)
-        attachments = (draw(shown, diagram, RenderOptions(), None, status),)
-    warnings = (*snaps[0].warnings, *snaps[1].warnings, *notes, *lost)
-    return Outcome(
-        value=result,
-        output=render_diff(result, fmt),
-        negative=not result.equal,
-        warnings=warnings,
-        attachments=attachments,
-    )
-
-
-def watch(
-    source: SourceSpec,
-    *,
-    on_update: Callable[[WatchUpdate], None],
-    log: Callable[[str], None],
-    fmt: Format | str = Format.SVG,
-    options: RenderOptions | None = None,
-    selection: Selection | None = None,
-    debounce: float = 1.0,
-    stop: threading.Event | None = None,
-) -> None:
-    """Follow an engine's events and redraw after each burst of changes (`netviz watch`).
-
-    `on_update` gets the first drawing, then one per change; `log` what happens to the
-    connection. Returns when `stop` is set (Ctrl-C in the CLI).
-    """
-    from visualizer.analysis.diff import diff_graphs, scoped  # noqa: PLC0415
-    from visualizer.renderers import render as draw  # noqa: PLC0415
-    from visualizer.sources.engine import load_live  # noqa: PLC0415
-    from visualizer.sources.events import follow_events  # noqa: PLC0415
-    from visualizer.sources.watch import watch as follow  # noqa: PLC0415
-
-    target = source.one_engine("watch")
-    chosen, opts = selection or Selection(), options or RenderOptions()
-    draw_format = Format(fmt)
-
-    def publish(snap: Snapshot, before: Snapshot | None) -> None:
-        graph = build_graph(snap)
-        shown = select(graph, chosen)
-        change = None
-        if before is not None:
-            earlier = build_graph(before)
-            change = diff_graphs(earlier, graph)
-            if chosen.filters:  # report what the drawing shows, not the rest of the engine
-                change = scoped(change, select(earlier, chosen), shown)
-            if change.equal:
-                return
-        if change is None:
-            counts = f"{len(networks(shown))} networks, {len(containers(shown))} containers"
-            line = f"watching {snap.source}: {counts}"
-        else:
-            line = change.headline()
-        out = draw(shown, draw_format, opts, analyse(graph))
-        now = datetime.now(UTC).astimezone()
-        on_update(WatchUpdate(at=now, snapshot=snap, output=out, line=line, changes=change))
-
-    follow(
-        capture=lambda: load_live(target),
-        follow=lambda push: follow_events(target, push, on_problem=log),
-        publish=publish,
-        log=log,
-        debounce=debounce,
-        stop=stop,
-    )
-
-
-def _label(side: SourceSpec | Snapshot | str) -> str:
-    if isinstance(side, str):
-        return side
-    if isinstance(side, Snapshot):
-        return side.source or "snapshot"
-    return "live" if side.is_live else "source"
-
-
 __all__ = [
     "AuditFormat",
     "ComposeNaming",
@@ -455,7 +339,6 @@ __all__ = [
     "Direction",
     "FailOn",
     "Format",
-    "Inspect",
     "Layout",
     "MatrixFormat",
     "Outcome",

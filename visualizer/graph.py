@@ -8,11 +8,18 @@ A `container:` sidecar has no endpoints of its own: it gets the node attributes 
 stack, following chains), and one edge per endpoint of the owner, marked
 `shared_from=<owner key>`, so the graph stays bipartite and the sidecar sits exactly where its
 traffic does.
+
+The data layer is a second bipartite graph over the same container keys, held in
+`graph.graph["data"]` so the container–network graph stays as it is: data nodes
+`data:volume:<host>:<name>` and `data:path:<host>:<path>` (`bipartite=0`, `record=DataNode`)
+joined to containers by one mount edge each, carrying the container's `mounts` of that
+resource (read-write or read-only). tmpfs mounts are private and have no data node.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
@@ -20,11 +27,34 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
-    from visualizer.model import Container, Endpoint, Engine, Network, Snapshot
+    from visualizer.model import Container, Endpoint, Engine, Mount, Network, Snapshot
 
 K = TypeVar("K")
 
 NETWORK, CONTAINER = 0, 1
+DATA = 0
+"""`bipartite` of a data node in the data layer (containers are `CONTAINER` there too)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DataNode:
+    """A named volume or a host path that containers mount."""
+
+    kind: str
+    """`volume` or `path` (a bind mount's or named pipe's host path)."""
+    name: str
+    """The volume's name, or the canonical host path."""
+    host: str = ""
+    """The engine whose volume or host path it is, when a snapshot spans several."""
+    driver: str = ""
+    """The volume driver (`local`, a plugin); empty for a path."""
+    anonymous: bool = False
+    """A volume the engine created for one container (`-v /path`), named by 64 hex digits."""
+
+    @property
+    def label(self) -> str:
+        """As diagrams write it: the volume name (short for an anonymous one), or the path."""
+        return f"anonymous {self.name[:12]}" if self.anonymous else self.name
 
 
 def network_key(network_id: str) -> str:
@@ -104,6 +134,45 @@ def netns_missing(g: nx.Graph[str], ckey: str) -> str | None:
     return found
 
 
+def data_layer(g: nx.Graph[str]) -> nx.Graph[str]:
+    """The data layer: containers and the volumes and host paths they mount."""
+    layer: nx.Graph[str] = g.graph["data"]
+    return layer
+
+
+def data_nodes(g: nx.Graph[str]) -> list[tuple[str, DataNode]]:
+    """Volumes and host paths mounted by the graph's containers, in canonical order."""
+    return [(k, d["record"]) for k, d in data_layer(g).nodes(data=True) if d["bipartite"] == DATA]
+
+
+def data_record(g: nx.Graph[str], dkey: str) -> DataNode:
+    """The record of a data node."""
+    record: DataNode = data_layer(g).nodes[dkey]["record"]
+    return record
+
+
+def mounts(g: nx.Graph[str], ckey: str, dkey: str) -> tuple[Mount, ...]:
+    """The mounts a container has of one volume or host path (usually one)."""
+    found: tuple[Mount, ...] = data_layer(g).adj[dkey][ckey]["mounts"]
+    return found
+
+
+def mounted(g: nx.Graph[str], ckey: str) -> list[str]:
+    """The data nodes a container mounts, in the order of its mounts' destinations."""
+    layer = data_layer(g)
+    return list(layer.adj[ckey]) if ckey in layer else []
+
+
+def writable(g: nx.Graph[str], ckey: str, dkey: str) -> bool:
+    """Whether a container may write to a volume or host path (a read-write mount of it)."""
+    return any(m.rw for m in mounts(g, ckey, dkey))
+
+
+def data_key(kind: str, host: str, name: str) -> str:
+    """Graph key of a data node."""
+    return f"data:{kind}:{host}:{name}"
+
+
 def labels(g: nx.Graph[str]) -> dict[str, str]:
     """Network and container ID → its name in reports: `host/name` where hosts share the name."""
     from visualizer.model import qualified_names  # noqa: PLC0415
@@ -149,7 +218,34 @@ def build_graph(snapshot: Snapshot) -> nx.Graph[str]:
             if nkey in g:
                 g.add_edge(nkey, ckey, endpoint=ep, shared_from=okey)
     g.graph["warnings"] = tuple(warnings)
+    g.graph["data"] = _data_layer(snapshot, nx.Graph())
     return g
+
+
+def _data_layer(snapshot: Snapshot, layer: nx.Graph[str]) -> nx.Graph[str]:
+    """Containers and the volumes and host paths they mount, nodes in canonical order."""
+    found: dict[str, DataNode] = {}
+    held: dict[tuple[str, str], list[Mount]] = defaultdict(list)
+    for c in snapshot.containers:
+        for m in c.mounts:
+            if not m.is_data:
+                continue
+            if m.type == "volume":
+                node = DataNode(
+                    kind="volume", name=m.name, host=c.host, driver=m.driver, anonymous=m.anonymous
+                )
+            else:
+                node = DataNode(kind="path", name=m.host_path, host=c.host)
+            dkey = data_key(node.kind, node.host, node.name)
+            found.setdefault(dkey, node)
+            held[(dkey, container_key(c.id))].append(m)
+    for c in snapshot.containers:
+        layer.add_node(container_key(c.id), bipartite=CONTAINER, kind="container", record=c)
+    for dkey, node in sorted(found.items(), key=lambda kv: (kv[1].kind, kv[1].name, kv[1].host)):
+        layer.add_node(dkey, bipartite=DATA, kind=node.kind, record=node)
+    for (dkey, ckey), held_mounts in held.items():
+        layer.add_edge(dkey, ckey, mounts=tuple(held_mounts))
+    return layer
 
 
 def _netns_owner(

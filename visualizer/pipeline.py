@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from visualizer.errors import InputError
 from visualizer.graph import build_graph, warnings_of
 from visualizer.model import Snapshot
-from visualizer.sources.spec import ComposeNaming, Inspect, Progress, SourceSpec, load
+from visualizer.selection import Selection, select, unmatched
+from visualizer.sources.spec import ComposeNaming, Progress, SourceSpec, load
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -74,7 +75,7 @@ def load_baseline(path: str | Path) -> Baseline:
 def open_graph(
     source: SourceSpec | Snapshot | nx.Graph[str],
     *,
-    inspect: bool | Inspect = False,
+    inspect: bool = False,
     progress: Progress | None = None,
 ) -> tuple[nx.Graph[str], tuple[str, ...]]:
     """The full graph of a source, and the warnings met loading and building it."""
@@ -180,3 +181,12 @@ def load_sides(
     loaded = [s for s in snaps if s is not None]
     mixed = project is not None and any(not s.predicted for s in loaded)
     return loaded, project if mixed else None, notes
+
+
+def view_of(
+    graph: nx.Graph[str], selection: Selection | None
+) -> tuple[nx.Graph[str], tuple[str, ...]]:
+    """The part of a graph a selection shows, and a warning per filter that matches nothing."""
+    chosen = selection or Selection()
+    lost = tuple(f"--filter {f} matches nothing" for f in unmatched(graph, chosen))
+    return select(graph, chosen), lost

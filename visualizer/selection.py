@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from visualizer.errors import UsageError
-from visualizer.graph import containers, netns_of, netns_owner, network_record, networks
+from visualizer.graph import (
+    containers,
+    data_layer,
+    netns_of,
+    netns_owner,
+    network_record,
+    networks,
+)
 from visualizer.model import SWARM_SERVICE_LABEL
 
 if TYPE_CHECKING:
@@ -117,6 +124,10 @@ def _induced(g: nx.Graph[str], keep: set[str]) -> nx.Graph[str]:
     shown.add_edges_from(
         (u, v, data) for u, v, data in g.edges(data=True) if u in keep and v in keep
     )
+    if "data" in g.graph:  # the data layer keeps the shown containers and what they mount
+        layer = data_layer(g)
+        held = {d for c in keep if c in layer for d in layer.adj[c]}
+        shown.graph = {**g.graph, "data": _induced(layer, keep | held)}
     return shown
 
 

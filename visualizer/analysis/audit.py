@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.baseline import compare
+from visualizer.analysis.channels import Channel, ChannelGroups, Channels
 from visualizer.analysis.findings import Finding, Severity, audit_findings
 from visualizer.analysis.reachability import PortPath, Reachability, Verdict
 from visualizer.analysis.scope import kept, scope_of
@@ -33,6 +34,7 @@ class Analysis:
 
     reach: Reachability
     findings: tuple[Finding, ...]
+    channels: Channels
 
     def marks(self) -> dict[tuple[str, str], list[Finding]]:
         """Open findings by subject (`("container", name)` / `("network", name)`)."""
@@ -45,8 +47,12 @@ class Analysis:
 
 
 def analyse(g: nx.Graph[str]) -> Analysis:
-    """Reachability and findings of a full (unfiltered) graph."""
-    return Analysis(reach=Reachability(g), findings=tuple(audit_findings(snapshot_of(g))))
+    """Reachability, channels and findings of a full (unfiltered) graph."""
+    from visualizer.analysis.findings.crossing import crossing_findings  # noqa: PLC0415
+
+    reach, channels = Reachability(g), Channels(g)
+    found = audit_findings(snapshot_of(g), crossing_findings(reach, channels))
+    return Analysis(reach=reach, findings=tuple(found), channels=channels)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,6 +78,10 @@ class AuditReport:
     """What the audit is about (`None`: the whole estate)."""
     notes: tuple[str, ...]
     """What the reader should know about this report's form (printed on stderr)."""
+    channels: tuple[Channel, ...] | None = None
+    """Every channel besides the network with an end in the scope (`None`: grouped form)."""
+    channels_grouped: ChannelGroups | None = None
+    """The channels in linear form (JSON writes it when they are not listed)."""
     policy: str | None
     """The policy file, when one was checked."""
     violations: tuple[Violation, ...]
@@ -138,19 +148,28 @@ def caveats(g: nx.Graph[str]) -> list[str]:
             "The engine does not report bridge-nf-call-iptables; with it off, icc=false has no "
             "effect (moby#11404)."
         )
-    if snap.partly_inspected:
-        unread = sum(1 for c in snap.containers if c.privileged is None)
+    unread = sum(1 for c in snap.containers if c.pid_mode is None)
+    if unread and (snap.partly_inspected or snap.inspected):
         notes.append(
-            f"{unread} of {len(snap.containers)} containers were not inspected: they are on "
-            "one network, so their capabilities decide no finding, but their network aliases "
-            "and host names were not read and are missing from the names listed "
-            "(audit --inspect-all reads every container)."
+            f"{unread} of {len(snap.containers)} containers were not inspected (or were, by a "
+            "netviz older than these checks): their network "
+            "aliases and host names are missing from the names listed, and their privileged "
+            "mode, namespaces, capabilities, devices, security options and --volumes-from "
+            "are unknown, so A23–A27 and the namespace and host channels were not checked "
+            "for them (a live audit inspects every container unless --no-inspect)."
         )
-    elif not snap.inspected:
+    elif unread:
         notes.append(
-            "Containers were not inspected: aliases, host names and capabilities are unknown "
-            "(use --inspect, or a snapshot taken with it)."
+            "Containers were not inspected: aliases, host names, privileged mode, namespaces, "
+            "capabilities, devices, security options and --volumes-from are unknown, so "
+            "A23–A27 and the namespace and host channels were not checked (use --inspect, or "
+            "a snapshot taken with it). Mounts come from the container list and are checked."
         )
+    notes.append(
+        "Channels besides the network come from mounts, namespaces and privileges as "
+        "configured; an engine socket is recognised by its name or a directory that holds it "
+        "at its default place (/var/run, /run)."
+    )
     if any(n.dns_enabled is not None for n in snap.networks):
         notes.append(
             "Podman networks are judged by their own DNS setting (dns_enabled): members of a "
@@ -190,7 +209,11 @@ def build_report(
     area = scope_of(g, scope) if scope is not None else None
     inside = area.containers if area is not None else None
     found = kept(area, analysis.findings)
-    violations = tuple(evaluate(policy, reach, within=inside)) if policy is not None else ()
+    violations = (
+        tuple(evaluate(policy, reach, analysis.channels, within=inside))
+        if policy is not None
+        else ()
+    )
     notes: list[str] = []
     if grouped is None:
         expected = reach.estimate_pairs(inside)
@@ -200,10 +223,17 @@ def build_report(
                 f"about {expected:,} reachable pairs (more than {PAIR_LIMIT:,}): wrote the grouped "
                 "form; --all-pairs lists every pair"
             )
-    pairs = port_paths = None
+    pairs = port_paths = channels = None
     if not grouped or baseline is not None:
         pairs = tuple(reach.around(inside))
         port_paths = tuple(reach.port_paths_around(inside))
+    if not grouped:
+        listed = analysis.channels.around(inside, PAIR_LIMIT)
+        channels = tuple(listed) if listed is not None else None
+        if listed is None:
+            notes.append(
+                f"more than {PAIR_LIMIT:,} channels besides the network: wrote them grouped"
+            )
     diff = None
     if baseline is not None:
         diff = compare(
@@ -224,6 +254,8 @@ def build_report(
         grouped=reach.grouped(inside) if grouped else None,
         scope=area,
         notes=tuple(notes),
+        channels=channels,
+        channels_grouped=analysis.channels.grouped(),
         policy=policy.origin if policy is not None else None,
         violations=violations,
         baseline=diff,

@@ -17,7 +17,9 @@
 A selector is a mapping of `container` (name or glob), `project`, `service`, `label`
 (`key` or `key=value`) and `network` (attached to it); its keys are AND-ed, and a list of
 selectors is OR-ed. `forbid` reports every pair that can reach (also through published ports
-unless `published_ports: false`); `require` reports every pair that cannot (or not by name).
+unless `published_ports: false`), and with `channels: true` (or a list of channel kinds:
+`volume`, `bind`, `volumes-from`, `ipc`, `pid`, `host`) every channel besides the network
+between them; `require` reports every pair that cannot (or not by name).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from visualizer.sources.schemas import POLICY_SCHEMA
 from visualizer.yamlfile import load_yaml, position
 
 if TYPE_CHECKING:
+    from visualizer.analysis.channels import Channels
     from visualizer.analysis.reachability import Reachability
     from visualizer.model import Container
 
@@ -98,6 +101,8 @@ class PolicyRule:
     allow_unmatched: bool = False
     """A selector of this rule may match nothing (else that is an error: a typo would make
     the rule pass silently)."""
+    channels: tuple[str, ...] = ()
+    """`forbid` only: the channel kinds besides the network that also break the rule."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,11 +122,14 @@ class Violation:
     source: str
     target: str
     detail: str
+    channel: str = ""
+    """For a forbidden channel: its kind and resource (`volume:db-data`); empty for a pair."""
 
     @property
     def fingerprint(self) -> str:
         """Stable identity for baselines."""
         raw = f"{self.rule}|{self.kind}|{self.source}|{self.target}"
+        raw += f"|{self.channel}" if self.channel else ""
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
 
@@ -176,12 +184,12 @@ class _Reader:
         if not isinstance(name, str):
             raise self.fail(node, "name", f"{what}.name must be a string")
         body = self.mapping(
-            data[kind], f"{what}.{kind}", {"from", "to", "by_name", "published_ports"}
+            data[kind], f"{what}.{kind}", {"from", "to", "by_name", "published_ports", "channels"}
         )
         for key in ("from", "to"):
             if key not in body:
                 raise self.fail(data[kind], None, f"{what}.{kind} needs '{key}'")
-        flags = {}
+        flags: dict[str, Any] = {}
         if "allow_unmatched" in data:
             if not isinstance(data["allow_unmatched"], bool):
                 raise self.fail(
@@ -199,6 +207,8 @@ class _Reader:
             raise self.fail(
                 data[kind], "published_ports", "published_ports applies to forbid rules only"
             )
+        if "channels" in body:
+            flags["channels"] = self.channels(data[kind], kind, what)
         exc = self.mapping(data.get("except", {}), f"{what}.except", {"from", "to"})
         return PolicyRule(
             name=name,
@@ -211,6 +221,25 @@ class _Reader:
             except_targets=self.selectors(exc, "to", f"{what}.except.to") if "to" in exc else (),
             **flags,
         )
+
+    def channels(self, body: Any, kind: str, what: str) -> tuple[str, ...]:  # noqa: ANN401
+        from visualizer.analysis.channels import ChannelKind  # noqa: PLC0415
+
+        value = body["channels"]
+        known = [k.value for k in ChannelKind]
+        if kind != "forbid":
+            raise self.fail(body, "channels", "channels applies to forbid rules only")
+        if value is True:
+            return tuple(known)
+        if value is False:
+            return ()
+        if not isinstance(value, list) or not value or any(v not in known for v in value):
+            raise self.fail(
+                body,
+                "channels",
+                f"{what}.{kind}.channels must be true, false or a list of {', '.join(known)}",
+            )
+        return tuple(dict.fromkeys(str(v) for v in value))
 
     def selectors(self, parent: Any, key: str, what: str) -> tuple[Selector, ...]:  # noqa: ANN401
         node = parent[key]
@@ -226,12 +255,17 @@ class _Reader:
 
 
 def evaluate(
-    policy: Policy, reach: Reachability, *, within: frozenset[str] | None = None
+    policy: Policy,
+    reach: Reachability,
+    channels: Channels | None = None,
+    *,
+    within: frozenset[str] | None = None,
 ) -> list[Violation]:
     """Every pair that breaks a rule, in rule order, then source and target name order.
 
-    `within` (a scope's container keys) keeps the pairs with an end inside. A selector that
-    matches no container at all is an error naming its place, unless its rule says
+    `channels` (the same graph's) is needed for forbid rules with `channels:`. `within` (a
+    scope's container keys) keeps the pairs with an end inside. A selector that matches no
+    container at all is an error naming its place, unless its rule says
     `allow_unmatched: true`: a typo must not make a rule pass.
     """
     keys = reach.container_keys()
@@ -245,6 +279,8 @@ def evaluate(
         targets = {k for k in targets if not _any(rule.except_targets, reach, k)}
         if rule.kind is RuleKind.FORBID:
             hits = _forbidden(rule, reach, sources, targets, within)
+            if rule.channels and channels is not None:
+                hits += _forbidden_channels(rule, channels, sources, targets, within)
         else:
             hits = _required(rule, reach, sources, targets, within)
         found.extend(hits)
@@ -289,6 +325,33 @@ def _forbidden(
                             rule, reach, a, b, f"reaches its published ports {ports} via the host"
                         )
                     )
+    return found
+
+
+def _forbidden_channels(
+    rule: PolicyRule,
+    channels: Channels,
+    sources: list[str],
+    targets: set[str],
+    within: frozenset[str] | None,
+) -> list[Violation]:
+    found: list[Violation] = []
+    for a in sources:
+        for b in channels.targets(a):
+            if b not in targets or (within is not None and a not in within and b not in within):
+                continue
+            found.extend(
+                Violation(
+                    rule=rule.name,
+                    kind=rule.kind,
+                    source=ch.source,
+                    target=ch.target,
+                    detail=f"{ch.kind.value} channel: {ch.reason}",
+                    channel=f"{ch.kind.value}:{ch.resource}",
+                )
+                for ch in channels.between(a, b)
+                if ch.kind.value in rule.channels
+            )
     return found
 
 

@@ -41,7 +41,7 @@ from visualizer.renderers.options import (
     MatrixFormat,
     View,
 )
-from visualizer.sources.spec import Inspect, SourceSpec
+from visualizer.sources.spec import SourceSpec
 from visualizer.text import visible
 from visualizer.version import __version__
 
@@ -98,6 +98,9 @@ def render(
     layout: Annotated[Layout, opt("--layout", help="Graphviz layout engine.")] = Layout.DOT,
     direction: DirectionOpt = Direction.LR,
     legend: Annotated[bool, opt("--legend/--no-legend", help="Draw the legend.")] = True,
+    data: Annotated[
+        bool, opt("--data/--no-data", help="Draw volumes, host paths and other channels.")
+    ] = True,
     inspect: InspectOpt = False,
     fallback_demo: Annotated[
         bool, opt("--fallback-demo", help="Draw the demo topology when no engine answers.")
@@ -114,7 +117,9 @@ def render(
         outcome = api.render(
             source,
             fmt,
-            options=out.options(layout=layout, direction=direction, legend=legend, view=view),
+            options=out.options(
+                layout=layout, direction=direction, legend=legend, view=view, data=data
+            ),
             selection=out.selection(filters, hide_unused_builtin=no_builtin),
             findings=findings,
             inspect=inspect,
@@ -190,12 +195,10 @@ def audit(
         bool,
         opt(
             "--inspect/--no-inspect",
-            help="Inspect the containers whose capabilities decide a finding (multi-homed).",
+            help="Inspect every container (privileged mode, namespaces, capabilities, aliases): "
+            "a request each, in parallel.",
         ),
     ] = True,
-    inspect_all: Annotated[
-        bool, opt("--inspect-all", help="Inspect every container (also aliases and host names).")
-    ] = False,
 ) -> int:
     """Audit isolation: who reaches whom, what is exposed, policy violations (exit 1 = fail)."""
     from visualizer import api  # noqa: PLC0415
@@ -212,7 +215,7 @@ def audit(
             policy=policy,
             baseline=baseline,
             fail_on=fail_on,
-            inspect=Inspect.ALL if inspect_all else Inspect.NEEDED if inspect else False,
+            inspect=inspect,
             text=text,
             progress=progress,
         )

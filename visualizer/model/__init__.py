@@ -20,6 +20,7 @@ from visualizer.model.base import (
     SWARM_TASK_LABEL,
     parse_go_bool,
 )
+from visualizer.model.data import BIND, NPIPE, TMPFS, VOLUME, Device, Mount, host_path
 from visualizer.model.estate import (
     Host,
     Service,
@@ -44,20 +45,26 @@ from visualizer.model.records import (
 )
 
 __all__ = [
+    "BIND",
     "BUILTIN_NETWORKS",
     "COMPOSE_PROJECT_LABEL",
     "COMPOSE_SERVICE_LABEL",
     "DEFAULT_BRIDGE_OPTION",
     "ICC_OPTION",
+    "NPIPE",
     "SCHEMA_VERSION",
     "SWARM_SERVICE_ID_LABEL",
     "SWARM_SERVICE_LABEL",
     "SWARM_TASK_LABEL",
+    "TMPFS",
+    "VOLUME",
     "Container",
+    "Device",
     "Endpoint",
     "Engine",
     "Host",
     "Link",
+    "Mount",
     "Network",
     "Port",
     "Service",
@@ -66,6 +73,7 @@ __all__ = [
     "Subnet",
     "SwarmNode",
     "VirtualIP",
+    "host_path",
     "parse_go_bool",
     "port_runs",
     "port_texts",

@@ -18,6 +18,7 @@ from visualizer.model.base import (
     set_field,
     sorted_strings,
 )
+from visualizer.model.data import Device, Mount  # noqa: TC001 - resolved by the snapshot codec
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -354,10 +355,40 @@ class Container:
     """Port bindings as requested (`PortBindings`), which may differ from `ports`."""
     host: str = ""
     """The engine (swarm node) it runs on, when a snapshot spans several; else empty."""
+    mounts: tuple[Mount, ...] = ()
+    """Volumes, bind mounts, tmpfs and named pipes, from the container list (always known)."""
+    volumes_from: tuple[str, ...] | None = None
+    """`--volumes-from` entries as given (`NAME[:ro|:rw]`); `None` when not inspected."""
+    pid_mode: str | None = None
+    """`--pid`: empty (private), `host` or `container:<id>`; `None` when not inspected."""
+    ipc_mode: str | None = None
+    """`--ipc`: `private`, `shareable`, `host`, `container:<id>`, `none` or empty (the
+    daemon's default); `None` when not inspected."""
+    uts_mode: str | None = None
+    """`--uts`: empty (private) or `host`; `None` when not inspected."""
+    userns_mode: str | None = None
+    """`--userns`: empty or `host` (opts out of the daemon's user-namespace remapping)."""
+    cgroupns_mode: str | None = None
+    """`--cgroupns`: `private` or `host` (the default on cgroup v1 hosts)."""
+    cap_drop: tuple[str, ...] | None = None
+    """Dropped capabilities; `None` when not inspected."""
+    devices: tuple[Device, ...] | None = None
+    """Host devices (`--device`); `None` when not inspected."""
+    security_opt: tuple[str, ...] | None = None
+    """`--security-opt` entries (`seccomp=unconfined`, `apparmor=unconfined`,
+    `no-new-privileges`, …); `None` when not inspected."""
+    read_only_rootfs: bool | None = None
+    """`--read-only`: the root filesystem is read-only; `None` when not inspected."""
 
     def __post_init__(self) -> None:
         """Keep the canonical order, whatever order the source gave."""
         set_field(self, "labels", frozen_map(self.labels))
+        set_field(self, "mounts", tuple(sorted(set(self.mounts), key=lambda m: m.sort_key)))
+        set_field(self, "volumes_from", sorted_strings(self.volumes_from))
+        set_field(self, "cap_drop", sorted_strings(self.cap_drop))
+        set_field(self, "security_opt", sorted_strings(self.security_opt))
+        if self.devices is not None:
+            set_field(self, "devices", tuple(sorted(set(self.devices), key=lambda d: d.sort_key)))
         set_field(self, "ports", tuple(sorted(self.ports, key=lambda p: p.sort_key)))
         set_field(self, "endpoints", tuple(sorted(self.endpoints, key=lambda e: e.sort_key)))
         set_field(self, "links", tuple(sorted(set(self.links), key=lambda lk: lk.sort_key)))

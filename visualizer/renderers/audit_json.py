@@ -11,6 +11,7 @@ from visualizer.version import __version__
 
 if TYPE_CHECKING:
     from visualizer.analysis.audit import AuditReport
+    from visualizer.analysis.channels import Channel, ChannelGroups
     from visualizer.analysis.findings import Finding
     from visualizer.analysis.grouped import Grouped
     from visualizer.analysis.policy import Violation
@@ -51,6 +52,7 @@ def render_audit_json(report: AuditReport) -> str:
                 sum(1 for v in report.pairs if v.crossing) if report.pairs is not None else None
             ),
             "port_paths": len(report.port_paths) if report.port_paths is not None else None,
+            "channels": len(report.channels) if report.channels is not None else None,
             "findings": report.severity_counts(),
             "violations": len(report.violations),
             "fail_on": report.fail_on.label if report.fail_on is not None else None,
@@ -63,6 +65,10 @@ def render_audit_json(report: AuditReport) -> str:
         body["port_paths"] = [_port_path(p) for p in report.port_paths]
     if report.grouped is not None:
         body["reachability_grouped"] = _grouped(report.grouped)
+    if report.channels is not None:
+        body["channels"] = [channel_json(ch) for ch in report.channels]
+    if report.channels is None and report.channels_grouped is not None:
+        body["channels_grouped"] = channels_grouped_json(report.channels_grouped)
     body["findings"] = [finding_json(f) for f in report.findings]
     body["policy"] = (
         {"file": report.policy, "violations": [_violation(v) for v in report.violations]}
@@ -94,6 +100,51 @@ def pair_json(v: Verdict) -> dict[str, Any]:
         "rules": list(v.rules),
         "reason": v.reason,
         "crossing": v.crossing,
+    }
+
+
+def channel_json(ch: Channel) -> dict[str, Any]:
+    """One channel between two containers besides the network."""
+    return {
+        "from": ch.source,
+        "to": ch.target,
+        "kind": ch.kind.value,
+        "resource": ch.resource,
+        "direction": ch.direction,
+        "reason": ch.reason,
+    }
+
+
+def channels_grouped_json(g: ChannelGroups) -> dict[str, Any]:
+    """The channels in linear form."""
+    return {
+        "data": [
+            {
+                "kind": d.kind.value,
+                "resource": d.resource,
+                "host": d.host,
+                "writers": list(d.writers),
+                "readers": list(d.readers),
+                "overlaps": list(d.overlaps),
+            }
+            for d in g.data
+        ],
+        "namespaces": [
+            {"kind": n.kind.value, "owner": n.owner, "host": n.host, "members": list(n.members)}
+            for n in g.namespaces
+        ],
+        "volumes_from": [
+            {"from": src, "to": dst, "read_only": ro} for src, dst, ro in g.volumes_from
+        ],
+        "host_equivalent": [
+            {
+                "container": h.container,
+                "host": h.host,
+                "powers": list(h.powers),
+                "running": h.running,
+            }
+            for h in g.host_equivalent
+        ],
     }
 
 
@@ -132,6 +183,7 @@ def _violation(v: Violation) -> dict[str, Any]:
         "from": v.source,
         "to": v.target,
         "detail": v.detail,
+        "channel": v.channel or None,
         "fingerprint": v.fingerprint,
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from visualizer.model import port_texts
+from visualizer.renderers.audit_channels import channel_rows
 from visualizer.renderers.describe import origin, subject
 from visualizer.text import markdown as md
 
@@ -72,6 +73,13 @@ def render_audit_markdown(report: AuditReport) -> str:
             )
     else:
         out.append("No findings.")
+    rows = channel_rows(report)
+    out += ["", "## Channels besides the network", ""]
+    if rows:
+        out += ["| kind | resource | who |", "|---|---|---|"]
+        out += [f"| {kind} | {md(what)} | {md(who)} |" for kind, what, who in rows]
+    else:
+        out.append("None: containers affect each other only over the network.")
     if report.policy is not None:
         out += ["", f"## Policy: {md(report.policy)}", ""]
         if report.violations:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.findings import Severity
+from visualizer.renderers.audit_channels import channel_rows
 from visualizer.renderers.describe import origin, subject
 from visualizer.renderers.terminal import print_to_text
 from visualizer.text import visible
@@ -72,6 +73,15 @@ def _parts(report: AuditReport) -> list[RenderableType]:
             f.cis or "",
         )
     parts.append(findings)
+
+    rows = channel_rows(report)
+    if rows:
+        channels = Table(title="Channels besides the network", expand=True)
+        for col in ("kind", "resource", "who"):
+            channels.add_column(col)
+        for kind, what, who in rows:
+            channels.add_row(kind, _t(what), _t(who))
+        parts.append(channels)
 
     if report.policy is not None:
         table = Table(title=f"Policy {visible(report.policy)}", expand=True)

@@ -37,6 +37,7 @@ from visualizer.graph import (
 )
 from visualizer.model import port_runs, qualified_names, run_parts
 from visualizer.renderers.describe import addresses
+from visualizer.renderers.dot_data import topology_data
 from visualizer.renderers.dot_style import (
     BLOCKED,
     CHANGE_EDGE,
@@ -195,6 +196,8 @@ def render_dot(
                 )
                 + "];"
             )
+    if options.data:
+        out.extend(topology_data(g, ids, legend=options.legend))
     if options.legend:
         out.extend(legend())
     if changed:

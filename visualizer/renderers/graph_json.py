@@ -21,6 +21,7 @@ from visualizer.graph import (
     snapshot_of,
     tasks_by_service,
 )
+from visualizer.renderers.data_json import data_layer_json
 from visualizer.text import json_text
 from visualizer.version import __version__
 
@@ -127,6 +128,7 @@ def render_graph_json(g: nx.Graph[str], analysis: Analysis | None = None) -> str
         },
         "nodes": nodes,
         "links": links,
+        "data_layer": data_layer_json(g),
     }
     return json_text(body) + "\n"
 

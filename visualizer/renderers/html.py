@@ -26,6 +26,7 @@ from visualizer.graph import (
     snapshot_of,
 )
 from visualizer.model import port_texts
+from visualizer.renderers.html_data import data_page
 from visualizer.text import json_text, visible
 from visualizer.version import __version__
 
@@ -73,6 +74,9 @@ PAGE = """<!DOCTYPE html>
 <script type="application/json" id="netviz-data">@@data@@</script>
 <script>
 @@library@@
+</script>
+<script>
+@@data_app@@
 </script>
 <script>
 @@app@@
@@ -162,6 +166,7 @@ def page_data(g: nx.Graph[str], analysis: Analysis) -> dict[str, Any]:
         "links": links,
         "reach": reach,
         "reach_complete": complete,
+        **data_page(g, analysis, ids),
         "findings": [
             {
                 "id": f.id,
@@ -209,6 +214,7 @@ def render_html(g: nx.Graph[str], analysis: Analysis) -> str:
         "css": _asset("html/app.css"),
         "data": script_json(data),
         "library": _asset("vendor/cytoscape.min.js"),
+        "data_app": _asset("html/data.js"),
         "app": _asset("html/app.js"),
     }
     # one pass: what is put in is never scanned again

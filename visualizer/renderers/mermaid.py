@@ -31,6 +31,7 @@ from visualizer.graph import (
 from visualizer.model import port_texts
 from visualizer.renderers.describe import addresses
 from visualizer.renderers.dot_style import driver_colors
+from visualizer.renderers.mermaid_data import mermaid_data
 from visualizer.text import EMPTY_NAME, shorten, visible
 
 if TYPE_CHECKING:
@@ -93,7 +94,8 @@ def _edge_count(text: str) -> int:
         for line in text.splitlines()
         if line.startswith("  ")
         and any(
-            f" {arrow} " in line for arrow in ("---", "-.-", "-.-x", "===", "-.->", "==>", "-->")
+            f" {arrow} " in line or f" {arrow}|" in line
+            for arrow in ("---", "-.-", "-.-x", "===", "-.->", "==>", "-->")
         )
     )
 
@@ -163,7 +165,13 @@ def _detailed(g: nx.Graph[str], options: RenderOptions, analysis: Analysis | Non
         if owner in ids:
             out.append(f"  {ids[ckey]} -. shares network stack .-> {ids[owner]}")
             link_styles.append("stroke:#7c3aed")
+    extra: list[str] = []
+    if options.data:
+        lines, styles, extra = mermaid_data(g, ids, label)
+        out.extend(lines)
+        link_styles.extend(styles)
     out.extend(_classes(nets, ctrs, ids))
+    out.extend(extra)
     out.extend(f"  linkStyle {i} {style}" for i, style in enumerate(link_styles))
     return "\n".join(out) + "\n"
 

@@ -124,6 +124,9 @@ class RenderOptions:
     """Draw the legend."""
     view: View = View.TOPOLOGY
     """Which diagram to draw."""
+    data: bool = True
+    """Draw what containers share besides the network: volumes and host paths in the
+    topology view, channels in the reachability view (`--no-data` hides them)."""
 
     def __post_init__(self) -> None:
         """Accept plain strings from library callers (`direction="TB"`)."""

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from visualizer.analysis.peering import Peering
 from visualizer.graph import containers, netns_of
 from visualizer.model import port_texts
+from visualizer.renderers.dot_data import reach_channels
 from visualizer.renderers.dot_style import (
     EXPOSED_ALL,
     EXPOSED_LOCAL,
@@ -141,6 +142,8 @@ def render_reachability_dot(g: nx.Graph[str], options: RenderOptions, analysis: 
                 )
                 + "];"
             )
+    if options.data:
+        out.extend(reach_channels(g, analysis, ids, host_ids, legend=options.legend))
     if options.legend:
         out.append(_legend())
     out.append("}")

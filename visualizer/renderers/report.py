@@ -22,6 +22,7 @@ from visualizer.graph import (
 from visualizer.model import qualified_names
 from visualizer.renderers.describe import ASSIGNED_AT_DEPLOY, origin, subject
 from visualizer.renderers.mermaid import render_mermaid
+from visualizer.renderers.mermaid_data import report_channels
 from visualizer.text import markdown as md
 from visualizer.version import __version__
 
@@ -111,6 +112,7 @@ def report_markdown(
     if snapshot is not None and snapshot.services:
         out += _services(snapshot, [c for _, c in ctrs])
     out += _reachability(analysis, [k for k, _ in ctrs], scope)
+    out += report_channels(g, analysis, [k for k, _ in ctrs])
     out += ["## Findings", ""]
     about = kept(scope, analysis.findings)
     found = [f for f in about if f.is_open]

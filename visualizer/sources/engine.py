@@ -25,9 +25,9 @@ from visualizer.sources import contexts
 from visualizer.sources.address import Address, TLSSettings, parse_address, ssl_context
 from visualizer.sources.deadline import deadline
 from visualizer.sources.failures import HTTPStatus, NotDocker, error_message, one_line, translated
-from visualizer.sources.parse import RawCapture, containers_to_inspect, parse_capture
+from visualizer.sources.parse import RawCapture, parse_capture
 from visualizer.sources.podman import is_podman
-from visualizer.sources.spec import Inspect, check_timeout
+from visualizer.sources.spec import check_timeout
 
 if TYPE_CHECKING:
     from visualizer.model import Snapshot
@@ -158,19 +158,17 @@ def context_targets(
 def capture(
     target: EngineTarget,
     *,
-    inspect: bool | Inspect = False,
+    inspect: bool = False,
     progress: ProgressCallback | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> RawCapture:
     """Ask the engine for everything a snapshot holds, in a constant number of requests.
 
-    `inspect` adds one request per container: every one (`True`, `Inspect.ALL`) or only those
-    whose facts can change a verdict or a finding (`Inspect.NEEDED`).
+    `inspect` adds one request per container, sent in parallel.
     """
     if target.problem:
         raise EngineError(target.problem)
     conn = resolve(target, environ)
-    mode = Inspect.ALL if inspect is True else inspect or None
     with translated(conn):
         client, version = connect(conn, target.timeout)
         captured_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -189,21 +187,15 @@ def capture(
             if is_podman(version):  # DNS per network is only in Podman's own network list
                 libpod = _get(client, "/v4.0.0/libpod/networks/json", t, versioned=False)
             inspected = None
-            requested: tuple[str, ...] | None = None
             warnings: list[str] = []
-            if mode is not None and isinstance(containers, list):
-                ids = _ids(containers)
-                if mode is Inspect.NEEDED:
-                    ids = containers_to_inspect(networks, containers)
-                    requested = tuple(ids)
-                inspected = _inspect_all(client, ids, t, warnings, progress)
+            if inspect and isinstance(containers, list):
+                inspected = _inspect_all(client, _ids(containers), t, warnings, progress)
     return RawCapture(
         version=version,
         info=info,
         networks=networks,
         containers=containers,
         inspected=inspected,
-        inspect_requested=requested,
         nodes=nodes,
         services=services,
         tasks=tasks,
@@ -217,7 +209,7 @@ def capture(
 def load_many(
     targets: list[EngineTarget],
     *,
-    inspect: bool | Inspect = False,
+    inspect: bool = False,
 ) -> Snapshot:
     """Capture several engines in parallel into one snapshot with a host dimension.
 
@@ -252,7 +244,7 @@ def _ids(containers: list[Any]) -> list[str]:
 def load_live(
     target: EngineTarget,
     *,
-    inspect: bool | Inspect = False,
+    inspect: bool = False,
     progress: ProgressCallback | None = None,
 ) -> Snapshot:
     """Capture a live engine and parse it into a snapshot."""

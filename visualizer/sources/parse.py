@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 from visualizer.errors import EngineError
 from visualizer.model import (
     Container,
+    Device,
     Endpoint,
     Engine,
     Link,
+    Mount,
     Network,
     Port,
     Snapshot,
@@ -53,8 +55,8 @@ class RawCapture:
     inspected: Mapping[str, Json] | None = None
     """`GET /containers/{id}/json` by container ID, when the capture inspected containers."""
     inspect_requested: tuple[str, ...] | None = None
-    """The container IDs the capture meant to inspect when it inspected only some of them
-    (`None`: every container)."""
+    """The container IDs a recorded capture inspected when it inspected only some of them (the
+    audits of older netviz versions; `None`: every container)."""
     nodes: Json = None
     """`GET /nodes`, when the engine is a swarm manager."""
     services: Json = None
@@ -112,37 +114,6 @@ def parse_capture(raw: RawCapture) -> Snapshot:
     if isinstance(raw.nodes, list):
         snapshot = with_swarm(snapshot, raw)
     return snapshot
-
-
-def containers_to_inspect(networks: Json, containers: Json) -> list[str]:
-    """IDs of the containers whose inspect-only facts can change a verdict or a finding.
-
-    Only capabilities (`--privileged`, `NET_ADMIN`, `ip_forward` sysctls) decide anything the
-    list does not show, and only for a container on two or more networks (A12: can it route
-    between them?). Aliases and host names add names, never change a verdict.
-    """
-    drivers: dict[str, str] = {}
-    for item in as_list(networks):
-        net = as_dict(item)
-        for key in (as_str(net.get("Id")), as_str(net.get("Name"))):
-            if key:
-                drivers[key] = as_str(net.get("Driver"))
-    wanted = []
-    for item in as_list(containers):
-        c = as_dict(item)
-        cid = c.get("Id")
-        if not isinstance(cid, str):
-            continue
-        attached = as_dict(as_dict(c.get("NetworkSettings")).get("Networks"))
-        bridged = [
-            key
-            for key, ep in attached.items()
-            if drivers.get(as_str(as_dict(ep).get("NetworkID")), drivers.get(key, ""))
-            not in {"host", "null"}
-        ]
-        if len(bridged) >= 2:  # noqa: PLR2004
-            wanted.append(cid)
-    return wanted
 
 
 def parse_engine(version: Json, info: Json) -> Engine:
@@ -224,6 +195,7 @@ def parse_container(
             "cap_add": tuple(as_strs(host.get("CapAdd"))),
             "sysctls": as_str_map(host.get("Sysctls")),
             "requested_ports": _port_bindings(host.get("PortBindings")),
+            **_isolation(host),
         }
     endpoints = []
     for key, value in sorted(as_dict(as_dict(item.get("NetworkSettings")).get("Networks")).items()):
@@ -246,8 +218,56 @@ def parse_container(
         labels=as_str_map(item.get("Labels")),
         ports=tuple(_ports(item.get("Ports"))),
         endpoints=tuple(endpoints),
+        mounts=tuple(_mounts(item.get("Mounts"))),
         **extra,
     )
+
+
+def _isolation(host: Mapping[str, Json]) -> dict[str, Any]:
+    """Namespaces, privileges, devices and security options from `HostConfig` (inspect)."""
+    devices = []
+    for entry in as_list(host.get("Devices")):
+        d = as_dict(entry)
+        path = as_str(d.get("PathOnHost"))
+        if path:
+            devices.append(
+                Device(
+                    host_path=path,
+                    container_path=as_str(d.get("PathInContainer")) or path,
+                    permissions=as_str(d.get("CgroupPermissions")) or "rwm",
+                )
+            )
+    return {
+        "volumes_from": tuple(as_strs(host.get("VolumesFrom"))),
+        "pid_mode": as_str(host.get("PidMode")),
+        "ipc_mode": as_str(host.get("IpcMode")),
+        "uts_mode": as_str(host.get("UTSMode")),
+        "userns_mode": as_str(host.get("UsernsMode")),
+        "cgroupns_mode": as_str(host.get("CgroupnsMode")),
+        "cap_drop": tuple(as_strs(host.get("CapDrop"))),
+        "devices": tuple(devices),
+        "security_opt": tuple(as_strs(host.get("SecurityOpt"))),
+        "read_only_rootfs": host.get("ReadonlyRootfs") is True,
+    }
+
+
+def _mounts(value: Json) -> Iterable[Mount]:
+    """The list's `Mounts`: type, volume name and driver, source, destination, RW, propagation."""
+    for entry in as_list(value):
+        m = as_dict(entry)
+        destination = as_str(m.get("Destination"))
+        kind = as_str(m.get("Type"))
+        if not destination or not kind:
+            continue
+        yield Mount(
+            type=kind,
+            destination=destination,
+            source=as_str(m.get("Source")),
+            name=as_str(m.get("Name")),
+            driver=as_str(m.get("Driver")),
+            rw=m.get("RW") is not False,
+            propagation=as_str(m.get("Propagation")),
+        )
 
 
 def primary_name(item: Json) -> str:

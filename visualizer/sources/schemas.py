@@ -375,6 +375,12 @@ POLICY_SCHEMA: Mapping[str, Any] = {
                         "properties": {
                             **_ENDS_SEL["properties"],
                             "published_ports": {"type": "boolean"},
+                            "channels": {  # the kinds are checked when the policy is read
+                                "anyOf": [
+                                    {"type": "boolean"},
+                                    {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                                ]
+                            },
                         },
                     },
                     "require": {

@@ -39,17 +39,6 @@ class ComposeNaming(StrEnum):
         return "_" if self is ComposeNaming.V1 else "-"
 
 
-class Inspect(StrEnum):
-    """Which containers a capture inspects one by one (`GET /containers/{id}/json`)."""
-
-    NEEDED = "needed"
-    """Only those whose inspect-only facts can change a verdict or a finding: containers on
-    several networks, whose capabilities decide A12. The others keep `None` for what only an
-    inspect knows (aliases, host name, capabilities), and the audit says so."""
-    ALL = "all"
-    """Every container: aliases, host names, capabilities and requested ports of all."""
-
-
 MAX_TIMEOUT = 86400.0
 """The longest `--timeout` accepted (one day)."""
 
@@ -187,13 +176,12 @@ class SourceSpec:
         )
 
 
-def load(
-    spec: SourceSpec, *, inspect: bool | Inspect = False, progress: Progress | None = None
-) -> Snapshot:
+def load(spec: SourceSpec, *, inspect: bool = False, progress: Progress | None = None) -> Snapshot:
     """Open the source a spec names.
 
-    `inspect` inspects live containers one by one (a request each): every one (`True`,
-    `Inspect.ALL`) or only those whose inspect-only facts decide a finding (`Inspect.NEEDED`).
+    `inspect` inspects live containers one by one (a request each, in parallel): aliases,
+    host names, privileged mode, namespaces, capabilities, devices, security options and
+    `--volumes-from` are only known that way.
     """
     if spec.demo:
         return load_demo()

@@ -185,7 +185,8 @@ def multi_homed(
                     f"{c.name} sits on {nets}. Docker keeps the networks apart, but {c.name} "
                     f"reaches both sides and can forward packets between them.{powers}"
                 ),
-                cite=bool(c.privileged),
+                cite=bool(c.privileged) or "NET_ADMIN" in risky,
+                cis="5.5" if c.privileged else None,
                 detail=nets,
             )
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 MODELLED: dict[tuple[str, ...], frozenset[str]] = {
-    (): frozenset({"version", "name", "services", "networks", "include"}),
+    (): frozenset({"version", "name", "services", "networks", "volumes", "include"}),
     ("services", "*"): frozenset(
         {
             "image",
@@ -30,8 +30,27 @@ MODELLED: dict[tuple[str, ...], frozenset[str]] = {
             "links",
             "profiles",
             "extends",
+            # the data layer and isolation (sources/compose/data.py)
+            "volumes",
+            "volumes_from",
+            "tmpfs",  # private to the container: no channel, nothing to draw
+            "pid",
+            "ipc",
+            "uts",
+            "userns_mode",
+            "cgroup",
+            "cap_drop",
+            "devices",
+            "security_opt",
+            "read_only",
         }
     ),
+    ("services", "*", "volumes", "[]"): frozenset(
+        {"type", "source", "target", "read_only", "bind"}
+    ),
+    ("services", "*", "volumes", "[]", "bind"): frozenset({"propagation"}),
+    ("services", "*", "devices", "[]"): frozenset({"source", "target", "permissions"}),
+    ("volumes", "*"): frozenset({"name", "external", "driver"}),
     ("services", "*", "deploy"): frozenset({"replicas"}),
     ("services", "*", "ports", "[]"): frozenset(
         {"target", "published", "host_ip", "protocol", "mode"}

@@ -21,6 +21,7 @@ from visualizer.model import (
     Subnet,
 )
 from visualizer.sources.compose.checks import MAX_CONTAINERS, MAX_PORTS, replicas
+from visualizer.sources.compose.data import with_data
 from visualizer.sources.compose.merge import as_map, net_map
 from visualizer.sources.compose.ports import parse_expose, parse_port
 from visualizer.sources.spec import ComposeNaming
@@ -126,6 +127,16 @@ def predict(
                     origins=origins,
                 )
             )
+    containers = with_data(
+        containers,
+        enabled,
+        merged,
+        project=project,
+        names=names,
+        project_dir=options.files[0].resolve().parent,
+        warnings=warnings,
+        origins=origins,
+    )
     engine = Engine(name=f"compose project {project}", os_type="linux")
     return Snapshot(
         engine=engine,
