@@ -52,7 +52,7 @@ def what_if(
     """
     from visualizer.analysis.union import union  # noqa: PLC0415
     from visualizer.analysis.whatif import assess  # noqa: PLC0415
-    from visualizer.api import dumps_snapshot, load_policy  # noqa: PLC0415
+    from visualizer.pipeline import dumps_snapshot, load_policy  # noqa: PLC0415
     from visualizer.renderers import render as draw  # noqa: PLC0415
     from visualizer.renderers import render_whatif  # noqa: PLC0415
     from visualizer.sources.whatif import predict, read_changes  # noqa: PLC0415

@@ -9,22 +9,27 @@ commands that need them, so `netviz --help` starts fast.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from visualizer.analysis.catalogue import FailOn
 from visualizer.cli import output as out
+from visualizer.cli.exits import Stopped, exit_code
 from visualizer.cli.options import (
+    BaselineOpt,
     ChangeDiagramOpt,
     ChangesArg,
     DiagramFormatOpt,
     DiagramOutputOpt,
     DirectionOpt,
     FailOnNewOpt,
+    FailOnOpt,
     FilterOpt,
+    InspectAllOpt,
     InspectOpt,
     JsonOpt,
     OutputOpt,
@@ -35,7 +40,7 @@ from visualizer.cli.options import (
     opt,
     reads_source,
 )
-from visualizer.errors import ExitCode, UsageError, VisualizerError
+from visualizer.errors import ExitCode, UsageError
 from visualizer.renderers.options import (
     AuditFormat,
     DiffFormat,
@@ -79,7 +84,7 @@ def _root(
     """See which Docker containers can reach each other, and how.
 
     Exit codes: 0 ok, 1 negative answer, 2 usage, 3 engine, 4 bad input file,
-    5 renderer missing, 6 output not writable, 130 interrupted.
+    5 renderer missing, 6 output not writable, 130 interrupted, 143 terminated.
     """
     _state["debug"] = debug
 
@@ -102,9 +107,15 @@ def render(
     layout: Annotated[Layout, opt("--layout", help="Graphviz layout engine.")] = Layout.DOT,
     direction: DirectionOpt = Direction.LR,
     legend: Annotated[bool, opt("--legend/--no-legend", help="Draw the legend.")] = True,
+    data: Annotated[
+        bool, opt("--data/--no-data", help="Draw volumes, host paths and other channels.")
+    ] = True,
     inspect: InspectOpt = False,
     fallback_demo: Annotated[
         bool, opt("--fallback-demo", help="Draw the demo topology when no engine answers.")
+    ] = False,
+    quiet: Annotated[
+        bool, opt("-q", "--quiet", help="Do not say where the file was written.")
     ] = False,
 ) -> int:
     """Draw the networks and containers: Graphviz dot, svg, png or pdf, Mermaid, HTML, JSON."""
@@ -115,36 +126,35 @@ def render(
         outcome = api.render(
             source,
             fmt,
-            options=out.options(layout=layout, direction=direction, legend=legend, view=view),
+            options=out.options(
+                layout=layout, direction=direction, legend=legend, view=view, data=data
+            ),
             selection=out.selection(filters, hide_unused_builtin=no_builtin),
             findings=findings,
             inspect=inspect,
             fallback_demo=fallback_demo,
             progress=progress,
         )
-    return out.finish(outcome, destination)
+    return out.finish(outcome, destination, say_where=not quiet)
 
 
 @app.command()
 @reads_source()
 def snapshot(
     source: SourceSpec,
+    filters: FilterOpt = None,
     output: Annotated[
         Path | None, opt("-o", "--output", help="Snapshot file to write [default: stdout].")
     ] = None,
-    inspect: Annotated[
-        bool,
-        opt(
-            "--inspect/--no-inspect",
-            help="Inspect each container too (aliases, host names, capabilities): a request each.",
-        ),
-    ] = True,
+    inspect: InspectAllOpt = True,
 ) -> int:
     """Capture the engine into a snapshot file that every command reads with --from."""
     from visualizer import api  # noqa: PLC0415
 
     with out.progress() as progress:
-        outcome = api.snapshot(source, inspect=inspect, progress=progress)
+        outcome = api.snapshot(
+            source, selection=out.selection(filters), inspect=inspect, progress=progress
+        )
     return out.finish(outcome, out.file(output))
 
 
@@ -154,41 +164,34 @@ def audit(
     source: SourceSpec,
     fmt: Annotated[AuditFormat, opt("-f", "--format", help="Output format.")] = AuditFormat.TABLE,
     output: OutputOpt = None,
+    filters: FilterOpt = None,
     grouped: Annotated[
         bool,
         opt("--grouped", help="Reachability per network instead of every pair (large engines)."),
     ] = False,
+    all_pairs: Annotated[
+        bool, opt("--all-pairs", help="List every reachable pair, however many there are.")
+    ] = False,
     policy: PolicyOpt = None,
-    baseline: Annotated[
-        Path | None,
-        opt(
-            "--baseline",
-            metavar="FILE",
-            help="An earlier audit --format json: fail only on what is new.",
-        ),
-    ] = None,
-    fail_on: Annotated[
-        FailOn,
-        opt(
-            "--fail-on",
-            help="Fail (exit 1) on open findings of this severity or worse.",
-            show_default=True,
-        ),
-    ] = FailOn.HIGH,
+    baseline: BaselineOpt = None,
+    fail_on: FailOnOpt = FailOn.HIGH,
     exit_zero: Annotated[
         bool, opt("--exit-zero", help="Exit 0 even when the audit fails.")
     ] = False,
-    inspect: InspectOpt = True,
+    inspect: InspectAllOpt = True,
 ) -> int:
     """Audit isolation: who reaches whom, what is exposed, policy violations (exit 1 = fail)."""
     from visualizer import api  # noqa: PLC0415
 
+    if grouped and all_pairs:
+        raise UsageError("choose one: --grouped or --all-pairs")
     text = out.text(output, color=fmt is AuditFormat.TABLE)
     with out.progress() as progress:
         outcome = api.audit(
             source,
             fmt=fmt,
-            grouped=grouped,
+            selection=out.selection(filters),
+            grouped=True if grouped else False if all_pairs else None,
             policy=policy,
             baseline=baseline,
             fail_on=fail_on,
@@ -207,20 +210,29 @@ def reach(
     from_container: Annotated[
         str,
         typer.Argument(
-            metavar="SOURCE", help="Container that connects (name, host/name or ID prefix)."
+            metavar="SOURCE",
+            help="Container that connects (name, host/name, ID prefix or service name).",
         ),
     ],
     to_container: Annotated[
         str, typer.Argument(metavar="TARGET", help="Container it connects to.")
     ],
     json_output: JsonOpt = False,
+    filters: FilterOpt = None,
     inspect: InspectOpt = False,
 ) -> int:
     """Can SOURCE reach TARGET? Exit 0 yes, 1 no, with the rule and network that decide it."""
     from visualizer import api  # noqa: PLC0415
 
     fmt = api.ReachFormat.JSON if json_output else api.ReachFormat.TEXT
-    outcome = api.reach(source, from_container, to_container, fmt=fmt, inspect=inspect)
+    outcome = api.reach(
+        source,
+        from_container,
+        to_container,
+        fmt=fmt,
+        selection=out.selection(filters),
+        inspect=inspect,
+    )
     return out.finish(outcome, None)
 
 
@@ -380,7 +392,9 @@ def watch(
             on_update=show,
             log=out.warn,
         )
-    except KeyboardInterrupt:
+    except Stopped as stop:
+        if stop.signum != signal.SIGINT:
+            raise
         sys.stderr.write("netviz: stopped watching\n")
     return ExitCode.OK
 
@@ -397,9 +411,9 @@ def what_if(
     save: SaveOpt = None,
     policy: PolicyOpt = None,
     fail_on: FailOnNewOpt = FailOn.HIGH,
-    inspect: InspectOpt = True,
+    inspect: InspectAllOpt = True,
 ) -> int:
-    """Preview docker network commands: what they would change (exit 1 = refused or fails)."""
+    """Preview docker commands: what they would change (exit 1 = refused or fails)."""
     from visualizer import api  # noqa: PLC0415
 
     drawn = out.destination(None, diagram)[0] if diagram is not None else None
@@ -417,29 +431,12 @@ def what_if(
     return out.finish(outcome, out.file(output), *(p for p in (diagram, save) if p is not None))
 
 
-# typer raises click's exceptions, from click itself or from the copy it vendors (0.26+):
-# find their base class without importing click directly.
-_ClickException: type[Any] = next(
-    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
-)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run `netviz` with `argv` and return the exit code (no `sys.exit`)."""
-    try:
-        result = app(args=argv, prog_name="netviz", standalone_mode=False)
-    except _ClickException as exc:  # usage errors from typer's option parsing
-        exc.show()
-        return int(exc.exit_code)
-    except (KeyboardInterrupt, typer.Abort):
-        sys.stderr.write("netviz: interrupted\n")
-        return ExitCode.INTERRUPTED
-    except VisualizerError as exc:
-        if _state["debug"]:
-            raise
-        sys.stderr.write(f"netviz: error: {visible(str(exc))}\n")
-        return exc.exit_code
-    return result if isinstance(result, int) else ExitCode.OK
+    return exit_code(
+        lambda: app(args=argv, prog_name="netviz", standalone_mode=False),
+        debug=lambda: _state["debug"],
+    )
 
 
 def run() -> None:

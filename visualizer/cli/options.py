@@ -189,7 +189,10 @@ FilterOpt = Annotated[
     opt(
         "--filter",
         metavar="KEY=VALUE",
-        help="Only what matches key=value (network, driver, label, project); repeatable.",
+        help=(
+            "Only what matches key=value (network, driver, label, project, service, "
+            "name=GLOB); repeatable: one key's values OR-ed, keys AND-ed."
+        ),
     ),
 ]
 ViewOpt = Annotated[
@@ -198,6 +201,14 @@ ViewOpt = Annotated[
 InspectOpt = Annotated[
     bool,
     opt("--inspect/--no-inspect", help="Also inspect each container (aliases, capabilities)."),
+]
+InspectAllOpt = Annotated[
+    bool,
+    opt(
+        "--inspect/--no-inspect",
+        help="Inspect every container (privileged mode, namespaces, capabilities, aliases): "
+        "a request each, in parallel.",
+    ),
 ]
 DirectionOpt = Annotated[Direction, opt("--direction", help="Drawing direction.")]
 JsonOpt = Annotated[bool, opt("--json", help="Answer as JSON.")]
@@ -223,6 +234,22 @@ SaveOpt = Annotated[
 ChangeDiagramOpt = Annotated[
     Path | None,
     opt("--diagram", metavar="FILE", help="Also draw the changes (svg, png, pdf, dot)."),
+]
+BaselineOpt = Annotated[
+    Path | None,
+    opt(
+        "--baseline",
+        metavar="FILE",
+        help="An earlier audit --format json: fail only on what is new.",
+    ),
+]
+FailOnOpt = Annotated[
+    FailOn,
+    opt(
+        "--fail-on",
+        help="Fail (exit 1) on open findings of this severity or worse.",
+        show_default=True,
+    ),
 ]
 FailOnNewOpt = Annotated[
     FailOn, opt("--fail-on", help="Fail on new findings this severe.", show_default=True)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
+from visualizer.text import json_text, visible
 from visualizer.text import markdown as md
-from visualizer.text import visible
 from visualizer.version import __version__
 
 if TYPE_CHECKING:
@@ -14,14 +13,14 @@ if TYPE_CHECKING:
 
     from visualizer.analysis.diff import Change, Diff
 
-SIGN = {"added": "+", "removed": "-", "changed": "~"}
-
 
 def diff_text(d: Diff) -> str:
-    """One line per change, then the summary."""
+    """`equal`, or the two sources, one line per change, then the summary."""
+    if d.equal:
+        return "equal\n"
     lines = [f"A: {d.a}", f"B: {d.b}"]
     lines += [change_line(c) for c in d.changes]
-    lines.append("equal" if d.equal else f"different: {d.summary()}")
+    lines.append(f"different: {d.summary()}")
     return "\n".join(visible(line) for line in lines) + "\n"
 
 
@@ -37,7 +36,7 @@ def diff_json(d: Diff) -> str:
         "summary": d.summary(),
         "changes": [change_json(c) for c in d.changes],
     }
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return json_text(body) + "\n"
 
 
 def diff_markdown(d: Diff) -> str:
@@ -53,7 +52,7 @@ def diff_markdown(d: Diff) -> str:
 def change_line(c: Change) -> str:
     """One change as the text output writes it: `+ endpoint web@backend`."""
     detail = f": {c.detail}" if c.detail else ""
-    return f"{SIGN[c.change]} {c.kind} {c.subject}{detail}"
+    return f"{c.change.sign} {c.kind} {c.subject}{detail}"
 
 
 def change_json(c: Change) -> dict[str, Any]:

@@ -1,7 +1,14 @@
-"""DOT → SVG / PNG / PDF through the `graphviz` package and Graphviz's executables."""
+"""DOT → SVG / PNG / PDF through Graphviz's executables.
+
+The `graphviz` package builds the command; the layout gets a time limit, and its process dies
+with netviz (a SIGTERM or a kill of netviz does not leave `dot` running).
+"""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from typing import TYPE_CHECKING
 
 from visualizer.errors import RendererError
@@ -13,22 +20,44 @@ INSTALL_HINT = (
     "install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz), "
     "or use -f dot"
 )
+TIME_LIMIT = 120.0
+"""Seconds Graphviz may take to lay out one picture."""
+PR_SET_PDEATHSIG = 1
 
 
-def pipe(dot_source: str, *, fmt: Format, layout: Layout) -> bytes:
+def pipe(dot_source: str, *, fmt: Format, layout: Layout, limit: float = TIME_LIMIT) -> bytes:
     """Lay out and render DOT source with Graphviz; raise `RendererError` with a way out."""
-    import graphviz  # noqa: PLC0415
+    from graphviz.backend import dot_command  # noqa: PLC0415
 
+    cmd = dot_command.command(layout.value, fmt.value)
     try:
-        result: bytes = graphviz.pipe(
-            layout.value, fmt.value, dot_source.encode("utf-8"), quiet=True
+        done = subprocess.run(
+            cmd,
+            input=dot_source.encode("utf-8"),
+            capture_output=True,
+            timeout=limit,
+            check=False,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
-    except graphviz.ExecutableNotFound:
+    except FileNotFoundError:
         raise RendererError(
             f"Graphviz's '{layout.value}' program was not found: {INSTALL_HINT}"
         ) from None
-    except graphviz.CalledProcessError as exc:
-        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-        reason = detail[-1] if detail else f"exit status {exc.returncode}"
-        raise RendererError(f"Graphviz failed to render {fmt.value}: {reason}") from None
-    return result
+    except subprocess.TimeoutExpired:
+        raise RendererError(
+            f"Graphviz did not finish the {fmt.value} within {limit:g} s: draw part of the "
+            "estate (--filter project=…), another layout, or use -f html or -f dot"
+        ) from None
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = detail[-1] if detail else f"exit status {done.returncode}"
+        raise RendererError(f"Graphviz failed to render {fmt.value}: {reason[:300]}")
+    return done.stdout
+
+
+def _die_with_parent() -> None:
+    """In the child: be killed when netviz dies, however it dies (Linux's parent-death signal)."""
+    import ctypes  # noqa: PLC0415
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

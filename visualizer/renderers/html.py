@@ -10,7 +10,6 @@ the script element); the script only ever sets `textContent`.
 from __future__ import annotations
 
 import html
-import json
 import re
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,9 @@ from visualizer.graph import (
     shared_from,
     snapshot_of,
 )
-from visualizer.text import visible
+from visualizer.model import port_texts
+from visualizer.renderers.html_data import data_page
+from visualizer.text import json_text, visible
 from visualizer.version import __version__
 
 if TYPE_CHECKING:
@@ -73,6 +74,9 @@ PAGE = """<!DOCTYPE html>
 <script type="application/json" id="netviz-data">@@data@@</script>
 <script>
 @@library@@
+</script>
+<script>
+@@data_app@@
 </script>
 <script>
 @@app@@
@@ -146,7 +150,7 @@ def page_data(g: nx.Graph[str], analysis: Analysis) -> dict[str, Any]:
                 "project": c.compose_project,
                 "host": c.host,
                 "netns_of": ids.get(netns_of(g, k) or ""),
-                "ports": [p.text(" → ") for p in c.ports if p.published],
+                "ports": port_texts((p for p in c.ports if p.published), " → "),
                 "endpoints": [
                     {"net": ids[f"network:{ep.network_id}"], "ips": list(ep.addresses)}
                     for ep in c.endpoints
@@ -162,6 +166,7 @@ def page_data(g: nx.Graph[str], analysis: Analysis) -> dict[str, Any]:
         "links": links,
         "reach": reach,
         "reach_complete": complete,
+        **data_page(g, analysis, ids),
         "findings": [
             {
                 "id": f.id,
@@ -178,7 +183,7 @@ def page_data(g: nx.Graph[str], analysis: Analysis) -> dict[str, Any]:
 
 def script_json(value: Any) -> str:  # noqa: ANN401 - any JSON value
     """JSON that cannot end the `<script>` element it sits in, whatever the strings hold."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = json_text(value, indent=None)
     for raw, escaped in (
         ("<", "\\u003c"),
         (">", "\\u003e"),
@@ -209,6 +214,7 @@ def render_html(g: nx.Graph[str], analysis: Analysis) -> str:
         "css": _asset("html/app.css"),
         "data": script_json(data),
         "library": _asset("vendor/cytoscape.min.js"),
+        "data_app": _asset("html/data.js"),
         "app": _asset("html/app.js"),
     }
     # one pass: what is put in is never scanned again

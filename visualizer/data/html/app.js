@@ -69,6 +69,9 @@
     }
   });
 
+  var ext = window.netvizData ? window.netvizData(data) : null;  /* data.js: volumes, channels */
+  if (ext) { elements = elements.concat(ext.elements); }
+
   /* ---- reachability, both directions ---- */
   var out = {}, into = {};
   data.containers.forEach(function (c) { out[c.id] = {}; into[c.id] = {}; });
@@ -122,11 +125,12 @@
       { selector: "node.reached-by", style: { "background-color": "#dbeafe", "border-color": "#1d4ed8", "border-width": 3, "opacity": 1 } },
       { selector: "node.mutual", style: { "background-color": "#ede9fe", "border-color": "#7c3aed", "border-width": 3, "opacity": 1 } },
       { selector: "node.match", style: { "border-color": "#f59e0b", "border-width": 4, "opacity": 1 } }
-    ],
+    ].concat(ext ? ext.style : []),
     layout: { name: "cose", animate: false, nodeDimensionsIncludeLabels: true, padding: 30,
       nodeRepulsion: function () { return 9000; }, idealEdgeLength: function () { return 80; } }
   });
   Math.random = random;
+  if (ext) { ext.attach(cy); }
 
   /* ---- side panel ---- */
   var details = document.getElementById("details");
@@ -177,6 +181,7 @@
       return el("li", byId[k].name + (into[id][k] ? " — by name" : " — by IP only"), "reach-in");
     }));
     list("Its findings", c.findings);
+    if (ext) { ext.panel(c, list); }
     if (!data.reach_complete) { details.appendChild(el("p", "Reachability is limited to the first pairs: see netviz audit.", "caveat")); }
   }
   function selectNetwork(id) {
@@ -269,6 +274,7 @@
     li.appendChild(line); li.appendChild(el("span", s[2])); legend.appendChild(li);
   });
   legend.appendChild(el("li", "double border: internal network; dashed box: not running", "muted"));
+  if (ext) { ext.legend(legend, el); }
 
   reset();
   window.netviz = {
@@ -276,7 +282,7 @@
     select: function (name) {
       var node = cy.nodes("[name]").filter(function (n) { return n.data("name") === name; })[0];
       if (!node) { return false; }
-      if (node.data("kind") === "container") { selectContainer(node.id()); } else { selectNetwork(node.id()); }
+      if (node.data("kind") === "container") { selectContainer(node.id()); } else if (node.data("kind") === "network") { selectNetwork(node.id()); } else { return false; }
       return true;
     },
     highlighted: function () { return highlighted; }
