@@ -279,11 +279,25 @@ def test_a_new_finding_at_fail_on_fails(tmp_path):
     ("line", "message"),
     [
         ("docker network create --foo x", "docker network create: unknown option --foo"),
+        ("docker run --dns 1.1.1.1 --name a img", "docker run: option --dns is not modelled"),
+        ("docker run --runtime=runsc --name ab img", "docker run: option --runtime is not"),
+        ("docker run --gpus all --name ab img", "docker run: option --gpus is not modelled"),
         (
-            "docker run -v /data:/data --name a img",
-            "docker run: option -v is not modelled by what-if yet",
+            "docker run --mount type=bind,src=/x,dst=/y,bind-recursive=disabled --name ab img",
+            "--mount bind-recursive is not modelled by what-if",
         ),
-        ("docker run --pid host --name a img", "isolation beyond the network"),
+        ("docker run --mount type=image,src=i,dst=/y --name ab img", "--mount type=image is not"),
+        (
+            "docker run --security-opt seccomp=profile.json --name ab img",
+            "a seccomp profile file is not modelled by what-if",
+        ),
+        (
+            "docker run --security-opt systempaths=unconfined --name ab img",
+            "systempaths=unconfined is not modelled",
+        ),
+        ("docker compose up --build", "docker compose up: option --build is not modelled"),
+        ("docker network create --ipv4=false n", "option --ipv4 is not modelled"),
+        ("docker start -a c", "docker start: option -a is not modelled"),
         ("docker run img", "docker run needs --name here"),
         ("docker ps", "docker ps changes nothing"),
         ("docker network ls", "docker network ls changes nothing"),
@@ -310,10 +324,12 @@ def test_cli_errors_keep_their_codes(tmp_path):
         "(usage: docker network create [OPTIONS] NETWORK)\n"
     )
     plan = tmp_path / "plan.sh"
-    plan.write_text("docker network create ok\n\ndocker run --mount type=volume --name a img\n")
+    plan.write_text("docker network create ok\n\ndocker run --shm-size 1g --name a img\n")
     script = run_cli("what-if", "--demo", "--script", str(plan))
     assert script.returncode == ExitCode.INPUT
-    assert script.stderr.startswith(f"netviz: error: {plan}:3: docker run: option --mount is not")
+    assert script.stderr == (
+        f"netviz: error: {plan}:3: docker run: option --shm-size is not modelled by what-if\n"
+    )
     missing = run_cli("what-if", "--demo", "--script", str(tmp_path / "nope.sh"))
     assert missing.returncode == ExitCode.INPUT and "no such script file" in missing.stderr
     policy = run_cli("what-if", "--demo", "--policy", str(tmp_path / "nope.yaml"), JOIN)

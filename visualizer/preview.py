@@ -17,6 +17,7 @@ from visualizer.graph import build_graph, snapshot_of, warnings_of
 from visualizer.model import Snapshot
 from visualizer.renderers.options import DiffFormat, DocumentFormat, Format, Rendered, RenderOptions
 from visualizer.results import Outcome
+from visualizer.selection import Selection, select, unmatched
 from visualizer.sources.spec import SourceSpec, load
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ def what_if(
     fmt: DiffFormat | str = DiffFormat.TEXT,
     diagram: Format | str | None = None,
     save: bool = False,
+    selection: Selection | None = None,
     inspect: bool = True,
     cwd: Path | None = None,
 ) -> Outcome[WhatIf]:
@@ -48,7 +50,10 @@ def what_if(
     refuse a command, when it brings a new `policy` violation, or when it opens a finding at
     `fail_on` or worse. `diagram` draws the change (added green, removed red) in a Graphviz
     format; `save` adds the predicted state as a snapshot file. Both are attachments, in that
-    order, and only when no command is refused. Script and policy are read before the source.
+    order, and only when no command is refused. With a `selection` the report is about it, as
+    `audit`'s is (the pairs and channels with an end in it, the findings about it, policy over
+    those); a filter that matches nothing before or after the change is a warning. Script and
+    policy are read before the source.
     """
     from visualizer.analysis.union import union  # noqa: PLC0415
     from visualizer.analysis.whatif import assess  # noqa: PLC0415
@@ -65,13 +70,16 @@ def what_if(
     snap = source if isinstance(source, Snapshot) else snapshot_of(source)
     prediction = predict(snap, commands, cwd=cwd)
     before, after = build_graph(snap), build_graph(prediction.after)
-    result = assess(before, after, prediction, policy=rules, fail_on=threshold)
+    result = assess(before, after, prediction, policy=rules, fail_on=threshold, selection=selection)
+    chosen = selection or Selection()
+    lost = [f for f in unmatched(before, chosen) if f in unmatched(after, chosen)]
     attachments: list[Rendered] = []
     notes: list[str] = []
     if prediction.refusal is None:
         if diagram is not None:
             merged, status = union(snap, prediction.after, result.diff)
-            attachments.append(draw(build_graph(merged), diagram, RenderOptions(), None, status))
+            shown = select(build_graph(merged), chosen)
+            attachments.append(draw(shown, diagram, RenderOptions(), None, status))
         if save:
             text = dumps_snapshot(prediction.after)
             attachments.append(Rendered.of_text(text, DocumentFormat.SNAPSHOT))
@@ -81,6 +89,13 @@ def what_if(
         value=result,
         output=render_whatif(result, fmt),
         negative=result.failed,
-        warnings=(*snap.warnings, *prediction.warnings, *warnings_of(after), *notes),
+        warnings=(
+            *snap.warnings,
+            *prediction.warnings,
+            *warnings_of(after),
+            *(f"--filter {f} matches nothing" for f in lost),
+            *result.notes,
+            *notes,
+        ),
         attachments=tuple(attachments),
     )

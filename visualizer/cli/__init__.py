@@ -411,6 +411,7 @@ def what_if(
     save: SaveOpt = None,
     policy: PolicyOpt = None,
     fail_on: FailOnNewOpt = FailOn.HIGH,
+    filters: FilterOpt = None,
     inspect: InspectAllOpt = True,
 ) -> int:
     """Preview docker commands: what they would change (exit 1 = refused or fails)."""
@@ -426,6 +427,7 @@ def what_if(
         fmt=fmt,
         diagram=drawn,
         save=save is not None,
+        selection=out.selection(filters),
         inspect=inspect,
     )
     return out.finish(outcome, out.file(output), *(p for p in (diagram, save) if p is not None))

@@ -32,6 +32,21 @@ DEFAULT_BIND_PROPAGATION = "rprivate"
 """What the engine reports for a bind given no propagation."""
 
 
+def engine_security_opt(
+    given: tuple[str, ...], *, privileged: bool, pid_mode: str, ipc_mode: str
+) -> tuple[str, ...]:
+    """The security options as the engine stores them (`label=disable` added where it adds it).
+
+    The engine adds it to a container in the host's PID or IPC namespace, or privileged,
+    unless a `label=` option is given (`label:…` does not count).
+    """
+    if any(opt.split("=", 1)[0] == "label" for opt in given):
+        return given
+    if privileged or "host" in {pid_mode, ipc_mode}:
+        return (*given, "label=disable")
+    return given
+
+
 def _ident(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode("utf-8")).hexdigest()
 
@@ -83,7 +98,12 @@ def with_data(
                     _device(entry, at("devices", i))
                     for i, entry in enumerate(svc.get("devices") or [])
                 ),
-                security_opt=tuple(str(opt) for opt in svc.get("security_opt") or []),
+                security_opt=engine_security_opt(
+                    tuple(str(opt) for opt in svc.get("security_opt") or []),
+                    privileged=bool(c.privileged),
+                    pid_mode=str(svc.get("pid") or ""),
+                    ipc_mode=str(svc.get("ipc") or ""),
+                ),
                 read_only_rootfs=svc.get("read_only") is True,
             )
         )

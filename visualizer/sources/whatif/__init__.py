@@ -96,10 +96,11 @@ def predict(
 ) -> Prediction:
     """Apply the commands to a snapshot, in order, stopping at the first refusal.
 
-    `cwd` is where relative compose files are found (default: the current directory).
+    `cwd` is where relative compose files and bind sources are found (default: the current
+    directory).
     """
-    world = World(snapshot)
     here = cwd or Path.cwd()
+    world = World(snapshot, here)
     handlers: dict[str, Callable[[World, Command], None]] = {
         "network create": networks.create,
         "network rm": networks.remove,

@@ -15,11 +15,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from visualizer.model import VOLUME
 from visualizer.sources.compose import ComposeOptions, load_compose
 from visualizer.sources.spec import ComposeNaming
 from visualizer.sources.whatif import refusals
 from visualizer.sources.whatif.containers import start_container
 from visualizer.sources.whatif.grammar import CommandError
+from visualizer.sources.whatif.mounts import volume_source
 from visualizer.sources.whatif.networks import overlapping, raise_first, remove_network
 from visualizer.sources.whatif.refusals import DAEMON, Refused
 
@@ -44,7 +46,7 @@ def up(world: World, cmd: Command, cwd: Path) -> None:
                 world.drop(c)  # recreated below (or an orphan removed)
         new_ids = {c.id: world.new_id("container", c.name) for c in predicted.containers}
         placed = [_place_container(world, c, ids, new_ids) for c in predicted.containers]
-        for c in sorted(placed, key=lambda c: c.netns_target is not None):
+        for c in _in_start_order(placed):
             start_container(world, world.containers[c.id], created=True)
 
 
@@ -53,8 +55,6 @@ def down(world: World, cmd: Command, cwd: Path) -> None:
     with _compose_wording():
         project, predicted = _project(world, cmd, cwd)
         services = {c.compose_service for c in predicted.containers}
-        if cmd.flag("volumes"):
-            world.warnings.append(f"{cmd.text}: volumes are not modelled by what-if")
         for c in world.local_containers():
             if c.compose_project == project and (
                 c.compose_service in services or cmd.flag("remove-orphans")
@@ -145,27 +145,61 @@ def _place_container(
     holder = next((o for o in world.local_containers() if o.name == c.name), None)
     if holder is not None:
         raise refusals.name_in_use(c.name, holder.id)
-    mode = c.network_mode
-    if c.netns_target is not None:
-        target = new_ids.get(c.netns_target)
-        if target is None:
-            found = world.container(c.netns_target)
-            if found is None:
-                raise refusals.no_such_container(c.netns_target)
-            target = found.id
-        mode = f"container:{target}"
     placed = replace(
         c,
         id=new_ids[c.id],
         host=world.host,
         state="created",
-        network_mode=mode,
+        network_mode=_joined(world, c.network_mode, new_ids),
+        pid_mode=_joined(world, c.pid_mode or "", new_ids),
+        ipc_mode=_joined(world, c.ipc_mode or "", new_ids),
         ports=(),
         endpoints=tuple(replace(ep, network_id=ids[ep.network_id]) for ep in c.endpoints),
+        mounts=tuple(
+            replace(m, source=volume_source(world, m.name, world.host))
+            if m.type == VOLUME and not m.anonymous and not m.source
+            else m
+            for m in c.mounts
+        ),
     )
     facts = world.facts_of(placed.id)
     facts.exposed = tuple(p for p in c.ports if not p.published)
     for lk in c.links:
-        facts.link_kinds[lk.alias] = mode in {"default", "bridge"}
+        facts.link_kinds[lk.alias] = placed.network_mode in {"default", "bridge"}
     world.put(placed)
     return placed
+
+
+def _joined(world: World, mode: str, new_ids: dict[str, str]) -> str:
+    """A `container:` mode naming the container the engine would resolve it to (by ID)."""
+    if not mode.startswith("container:"):
+        return mode
+    ref = mode.removeprefix("container:")
+    target = new_ids.get(ref)
+    if target is None:
+        found = world.container(ref)
+        if found is None:
+            raise refusals.no_such_container(ref)
+        target = found.id
+    return f"container:{target}"
+
+
+def _in_start_order(placed: list[Container]) -> list[Container]:
+    """Containers whose network, IPC or PID namespace another one joins start before it."""
+    ids = {c.id for c in placed}
+    done: list[Container] = []
+    seen: set[str] = set()
+
+    def visit(c: Container, path: frozenset[str]) -> None:
+        if c.id in seen or c.id in path:
+            return
+        for mode in (c.network_mode, c.ipc_mode or "", c.pid_mode or ""):
+            owner = mode.removeprefix("container:") if mode.startswith("container:") else None
+            if owner in ids and owner != c.id:
+                visit(next(o for o in placed if o.id == owner), path | {c.id})
+        seen.add(c.id)
+        done.append(c)
+
+    for c in placed:
+        visit(c, frozenset())
+    return done

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from visualizer.model import Container, Endpoint
-from visualizer.sources.whatif import refusals
+from visualizer.sources.whatif import data, refusals
 from visualizer.sources.whatif.grammar import CommandError
 from visualizer.sources.whatif.networks import (
     addressed,
@@ -56,6 +56,9 @@ def run(world: World, cmd: Command) -> None:
         raise refusals.ports_with_container_mode()
     if shared and links:
         raise refusals.links_with_container_mode()
+    plan = data.read(world, cmd)
+    cap_add = tuple(data.capability(c) for c in cmd.values("cap-add"))
+    data.check_capabilities("CapAdd", cap_add)
     engine = world.snapshot.engine_of(world.host)
     api = version(engine.api_version)
     if len(wanted) > 1 and api and api < (1, 44):  # an unknown version (a compose source) allows it
@@ -65,6 +68,7 @@ def run(world: World, cmd: Command) -> None:
     holder = next((c for c in world.local_containers() if c.name == name), None)
     if holder is not None:
         raise refusals.name_in_use(name, holder.id)
+    mounts = data.place(world, plan)
     legacy = mode in {"default", "bridge"}
     if legacy:
         for lk in links:
@@ -91,10 +95,11 @@ def run(world: World, cmd: Command) -> None:
         links=tuple(_resolved(world, lk) if legacy else lk for lk in links),
         hostname=cmd.value("hostname") or (engine.name if mode == "host" else cid[:12]),
         privileged=cmd.flag("privileged"),
-        cap_add=tuple(_capability(c) for c in cmd.values("cap-add")),
+        cap_add=cap_add,
         sysctls=key_values(cmd.values("sysctl"), "--sysctl"),
         requested_ports=tuple(publish),
     )
+    created = data.applied(created, plan, mounts)
     for lk in links:
         facts.link_kinds[lk.alias] = legacy
     nets = [] if shared else [_network(world, ref) for ref in wanted]
@@ -202,6 +207,7 @@ def start_container(world: World, c: Container, *, created: bool = False) -> Non
         )
     running = replace(running, ports=in_effect(world, running))
     check_free(world, running, world.new_id("endpoint", c.name), created=created)
+    data.check_start(world, running, created=created)
     world.put(running)
 
 
@@ -218,8 +224,6 @@ def _up(world: World, ep: Endpoint, static: tuple[str | None, str | None] | None
 def remove(world: World, cmd: Command) -> None:
     """`docker rm`: each container in turn."""
     failed: list[Refused] = []
-    if cmd.flag("volumes"):
-        world.warnings.append("docker rm -v: volumes are not modelled by what-if")
     for ref in cmd.args:
         c = world.container(ref)
         if c is None:
@@ -252,9 +256,3 @@ def rename(world: World, cmd: Command) -> None:
         )
         if moved != other.links:
             world.put(replace(other, links=moved))
-
-
-def _capability(name: str) -> str:
-    """As the docker CLI sends it: upper case, `CAP_` prefixed (`ALL` stays `ALL`)."""
-    upper = name.upper()
-    return upper if upper == "ALL" or upper.startswith("CAP_") else f"CAP_{upper}"

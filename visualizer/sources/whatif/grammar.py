@@ -19,10 +19,30 @@ from visualizer.errors import InputError, UsageError, VisualizerError
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-NOT_MODELLED_YET = (
-    "is not modelled by what-if yet: volumes, mounts and shared PID/IPC namespaces are "
-    "isolation beyond the network"
-)
+NOT_MODELLED = "is not modelled by what-if"
+RUN_NOT_MODELLED = (  # noqa: SIM905 - a word list, not 67 lines
+    "--add-host --attach -a --blkio-weight --blkio-weight-device --cgroup-parent --cidfile "
+    "--cpu-period --cpu-quota --cpu-rt-period --cpu-rt-runtime --cpu-shares -c --cpus "
+    "--cpuset-cpus --cpuset-mems --detach-keys --device-cgroup-rule --device-read-bps "
+    "--device-read-iops --device-write-bps --device-write-iops --disable-content-trust --dns "
+    "--dns-option --dns-opt --dns-search --domainname --env-file --gpus --group-add "
+    "--health-cmd --health-interval --health-retries --health-start-period "
+    "--health-start-interval --health-timeout --init --isolation --kernel-memory --label-file "
+    "--link-local-ip --log-driver --log-opt --mac-address --memory -m --memory-reservation "
+    "--memory-swap --memory-swappiness --no-healthcheck --oom-kill-disable --oom-score-adj "
+    "--pids-limit --platform --pull --quiet -q --restart --runtime --shm-size --sig-proxy "
+    "--stop-signal --stop-timeout --storage-opt --ulimit --annotation"
+).split()
+"""`docker run` options (CLI 28) that change nothing the prediction shows, or change it in
+ways it does not model (name resolution, devices by rule, runtimes): refused by name."""
+COMPOSE_UP_NOT_MODELLED = (  # noqa: SIM905 - a word list, not 30 lines
+    "--abort-on-container-exit --abort-on-container-failure --always-recreate-deps --attach "
+    "--attach-dependencies --build --exit-code-from --force-recreate --no-attach --no-build "
+    "--no-color --no-deps --no-log-prefix --no-recreate --no-start --pull --quiet-pull "
+    "--renew-anon-volumes -V --scale --timeout -t --timestamps --wait --wait-timeout --watch "
+    "-w --menu -y --yes"
+).split()
+"""`docker compose up` options (v1 and v2) that change what is created or started."""
 _EMPTY: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
 
@@ -89,8 +109,9 @@ SPECS: dict[str, Spec] = {
                 "--config-only",
                 "--ingress",
                 "--scope",
+                "--ipv4",
             ),
-            "is not modelled by what-if",
+            NOT_MODELLED,
         ),
     ),
     "network rm": Spec(
@@ -101,9 +122,7 @@ SPECS: dict[str, Spec] = {
         (_value("--alias"), _value("--ip"), _value("--ip6"), _value("--link")),
         2,
         2,
-        refused=dict.fromkeys(
-            ("--driver-opt", "--link-local-ip", "--gw-priority"), "is not modelled by what-if"
-        ),
+        refused=dict.fromkeys(("--driver-opt", "--link-local-ip", "--gw-priority"), NOT_MODELLED),
     ),
     "network disconnect": Spec(
         "docker network disconnect [OPTIONS] NETWORK CONTAINER", (_flag("-f", "--force"),), 2, 2
@@ -120,7 +139,22 @@ SPECS: dict[str, Spec] = {
             _value("--ip6"),
             _value("--link"),
             _value("--cap-add"),
+            _value("--cap-drop"),
             _flag("--privileged"),
+            _value("-v", "--volume"),
+            _value("--volume-driver"),
+            _value("--mount"),
+            _value("--volumes-from"),
+            _value("--tmpfs"),
+            _flag("--use-api-socket"),
+            _value("--pid"),
+            _value("--ipc"),
+            _value("--uts"),
+            _value("--userns"),
+            _value("--cgroupns"),
+            _value("--device"),
+            _value("--security-opt"),
+            _flag("--read-only"),
             _value("--sysctl"),
             _value("-h", "--hostname"),
             _value("-l", "--label"),
@@ -136,12 +170,9 @@ SPECS: dict[str, Spec] = {
         1,
         interspersed=False,
         refused={
-            **dict.fromkeys(
-                ("-v", "--volume", "--mount", "--volumes-from", "--pid", "--ipc"),
-                NOT_MODELLED_YET,
-            ),
-            "-P": "is not modelled by what-if: the ports an image exposes are not known",
-            "--publish-all": "is not modelled by what-if: the ports an image exposes are not known",
+            **dict.fromkeys(RUN_NOT_MODELLED, NOT_MODELLED),
+            "-P": f"{NOT_MODELLED}: the ports an image exposes are not known",
+            "--publish-all": f"{NOT_MODELLED}: the ports an image exposes are not known",
         },
     ),
     "stop": Spec(
@@ -149,12 +180,19 @@ SPECS: dict[str, Spec] = {
         (_value("-t", "--time"), _value("-s", "--signal")),
         1,
     ),
-    "start": Spec("docker start CONTAINER [CONTAINER...]", (), 1),
+    "start": Spec(
+        "docker start CONTAINER [CONTAINER...]",
+        (),
+        1,
+        refused=dict.fromkeys(
+            ("-a", "--attach", "-i", "--interactive", "--detach-keys"), NOT_MODELLED
+        ),
+    ),
     "rm": Spec(
         "docker rm [OPTIONS] CONTAINER [CONTAINER...]",
         (_flag("-f", "--force"), _flag("-v", "--volumes")),
         1,
-        refused={"-l": "is not modelled by what-if", "--link": "is not modelled by what-if"},
+        refused=dict.fromkeys(("-l", "--link"), NOT_MODELLED),
     ),
     "rename": Spec("docker rename CONTAINER NEW_NAME", (), 2, 2),
     "compose": Spec(
@@ -173,12 +211,14 @@ SPECS: dict[str, Spec] = {
         (_flag("-d", "--detach"), _flag("--remove-orphans")),
         0,
         0,
+        refused=dict.fromkeys(COMPOSE_UP_NOT_MODELLED, NOT_MODELLED),
     ),
     "compose down": Spec(
         "docker compose down [-t SECONDS] [--remove-orphans] [-v]",
         (_value("-t", "--timeout"), _flag("--remove-orphans"), _flag("-v", "--volumes")),
         0,
         0,
+        refused=dict.fromkeys(("--rmi",), NOT_MODELLED),
     ),
 }
 ALIASES = {

@@ -276,3 +276,78 @@ def external_missing(name: str, *, v1: bool) -> Refused:
             daemon=False,
         )
     return Refused(f"network {name} declared as external, but could not be found", daemon=False)
+
+
+# ---- data and namespaces ---------------------------------------------------------------------
+
+
+def cli_invalid(message: str) -> Refused:
+    """An option value the docker CLI rejects itself, before asking the engine."""
+    return Refused(message, daemon=False)
+
+
+def invalid_volume_spec(raw: str, reason: str = "") -> Refused:
+    """A `-v` the engine cannot read (`reason`: why, as the engine words it)."""
+    return Refused(f"invalid volume specification: '{raw}'" + (f": {reason}" if reason else ""))
+
+
+def invalid_mode(mode: str) -> Refused:
+    """A `-v` or `--volumes-from` mode the engine does not know (`rw,ro`, `bogus`)."""
+    return Refused(f"invalid mode: {mode}")
+
+
+def mount_config(kind: str, reason: str) -> Refused:
+    """A `--mount` the engine refuses (`field Source must not be empty`)."""
+    return Refused(f'invalid mount config for type "{kind}": {reason}')
+
+
+def invalid_volume_name(name: str) -> Refused:
+    """A `-v NAME:…` whose source is neither an absolute path nor a valid volume name."""
+    return Refused(
+        f'create {name}: "{name}" includes invalid characters for a local volume name, only '
+        '"[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use '
+        "absolute path"
+    )
+
+
+def duplicate_mount(destination: str) -> Refused:
+    """Two mounts (`-v`, `--mount`, `--tmpfs`) on one destination."""
+    return Refused(f"Duplicate mount point: {destination}")
+
+
+def unknown_capability(option: str, capability: str) -> Refused:
+    """`--cap-add` / `--cap-drop` of a capability the engine does not know."""
+    return Refused(f'invalid {option}: unknown capability: "{capability}"')
+
+
+def invalid_security_opt(opt: str) -> Refused:
+    """A `--security-opt` key the engine does not know, or a bad value."""
+    return Refused(f'invalid --security-opt 2: "{opt}"')
+
+
+def invalid_ipc_mode(mode: str, *, created: bool = False) -> Refused:
+    """An `--ipc` value the engine does not know (it refuses it when the container starts)."""
+    return Refused(f"Invalid IPC mode: {mode}", created=created)
+
+
+def ipc_donor(donor_id: str, reason: str, *, created: bool = False) -> Refused:
+    """`--ipc container:X` whose donor is gone, stopped or keeps its IPC private."""
+    return Refused(f"can't join IPC of container {donor_id}: {reason}", created=created)
+
+
+def non_shareable_ipc() -> str:
+    """Why a container with a private IPC namespace cannot be joined."""
+    return "non-shareable IPC (hint: use IpcMode:shareable for the donor container)"
+
+
+def pid_donor_stopped(donor_id: str, *, created: bool = False) -> Refused:
+    """`--pid container:X` whose donor is not running when the container starts."""
+    return Refused(f"container {donor_id} is not running", created=created)
+
+
+def pid_donor_missing(donor_id: str, *, created: bool = False) -> Refused:
+    """`--pid container:X` whose donor was removed before the container starts."""
+    return Refused(
+        f"cannot join PID of a non running container: {donor_id}: No such container: {donor_id}",
+        created=created,
+    )

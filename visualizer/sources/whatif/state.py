@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from visualizer.model import Container, Endpoint, Network, Port, Snapshot
@@ -38,9 +39,10 @@ class Facts:
 class World:
     """The state of the engines of a snapshot while commands are applied to it."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
-        """Start from a snapshot (it is not changed)."""
+    def __init__(self, snapshot: Snapshot, cwd: Path | None = None) -> None:
+        """Start from a snapshot (it is not changed); `cwd` is where relative paths start."""
         self.snapshot = snapshot
+        self.cwd = cwd or Path.cwd()
         self.networks: dict[str, Network] = {n.id: n for n in snapshot.networks}
         self.containers: dict[str, Container] = {c.id: c for c in snapshot.containers}
         self.facts: dict[str, Facts] = {}
