@@ -3,9 +3,11 @@
 Each script starts from a state captured from the engine (objects under the lab's prefix),
 is predicted, then run for real with the docker CLI (stopping at the first command that
 fails, as `set -e` would). The captured result must equal the prediction for reachability,
-findings and topology, modulo what only the engine decides (addresses not given, IDs,
-ephemeral host ports); a refused command must be the one the engine refuses, with the same
-words.
+channels besides the network, findings (A1-A29) and topology with its mounts, modulo what
+only the engine decides (addresses not given, IDs, anonymous volumes' names, ephemeral host
+ports); a refused command must be the one the engine refuses, with the same words. One test
+goes through the CLI end to end: `netviz what-if` on the live engine, the change made, and the
+live `netviz audit` compared with the audit of the saved prediction and with the report.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import shlex
 import subprocess
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -24,8 +27,8 @@ from conftest import IMAGE, run_cli
 from proxy import DockerProxy
 
 import visualizer as nv
+from visualizer.analysis.audit import analyse
 from visualizer.analysis.diff import diff_graphs
-from visualizer.analysis.findings import audit_findings
 from visualizer.analysis.reachability import Reachability
 from visualizer.renderers.diff_report import diff_text
 from visualizer.sources.whatif import Prediction, predict, read_changes
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.docker
 
 _ID = re.compile(r"\b[0-9a-f]{64}\b")
+_ANONYMOUS = re.compile(r"\b[0-9a-f]{12}(?:[0-9a-f]{52})?\b")
+"""Anonymous volumes' names (and short IDs): only the engine decides them."""
 
 
 # ---- the harness -------------------------------------------------------------------------------
@@ -90,10 +95,30 @@ def pairs(snap: Snapshot) -> set[tuple[str, str, bool, tuple[str, ...]]]:
     }
 
 
-def findings(snap: Snapshot) -> set[tuple[str, tuple[str, ...], str, str]]:
+def findings(snap: Snapshot) -> set[tuple[str, tuple[str, ...], str, str, str]]:
+    """Every finding, those about two containers' data (A29) included, as the audit has them.
+
+    The detail is compared for the isolation findings (A21-A29: the mount, namespace, device
+    or option); elsewhere it holds ports the engine picks.
+    """
+    isolation = {f"A{n}" for n in range(21, 30)}
     return {
-        (f.id, tuple(s.name for s in f.subjects), f.severity.label, f.status.value)
-        for f in audit_findings(snap)
+        (
+            f.id,
+            tuple(s.name for s in f.subjects),
+            f.severity.label,
+            f.status.value,
+            _ANONYMOUS.sub("<id>", f.detail) if f.id in isolation else "",
+        )
+        for f in analyse(nv.build_graph(snap)).findings
+    }
+
+
+def channels(snap: Snapshot) -> set[tuple[str, str, str, str, str]]:
+    """Every channel besides the network, anonymous volumes' names left out."""
+    return {
+        (ch.source, ch.target, ch.kind.value, _ANONYMOUS.sub("<id>", ch.resource), ch.direction)
+        for ch in analyse(nv.build_graph(snap)).channels.pairs()
     }
 
 
@@ -126,6 +151,7 @@ def same(predicted: Snapshot, real: Snapshot) -> None:
     assert change.equal, diff_text(change)
     assert pairs(predicted) == pairs(real)
     assert findings(predicted) == findings(real)
+    assert channels(predicted) == channels(real)
     real_nets, real_eps = topology(real)
     predicted_nets, predicted_eps = topology(predicted)
     assert predicted_eps == real_eps
@@ -329,6 +355,202 @@ def test_privileged_containers_are_predicted_but_cannot_start_on_this_machine(la
     same(prediction.after, real)  # created (engine) and stopped (prediction): neither runs
 
 
+# ---- beyond the network: data, namespaces, privileges -------------------------------------------
+
+
+def shared_mount() -> str | None:
+    """A host directory on a shared mount (`rshared` propagation needs one), if this host has one."""
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        fields = line.split()
+        point, optional = fields[4], fields[6 : fields.index("-")]
+        system = point == "/" or point.startswith(("/var/lib/docker", "/proc", "/sys", "/dev"))
+        if any(o.startswith("shared:") for o in optional) and not system:
+            return point
+    return None
+
+
+def remove_volumes(lab) -> None:
+    names = lab.docker("volume", "ls", "-q", "--filter", f"name={lab.prefix}", check=False)
+    if names.stdout.split():
+        lab.docker("volume", "rm", "-f", *names.stdout.split(), check=False)
+
+
+ISOLATION = """
+docker run -d --name {P}writer --network {P}left -v {P}vol:/data -v {share}:/host -v /anon {IMAGE} sleep 1d
+docker run -d --name {P}reader --network {P}right -v {P}vol:/data:ro -v {share}/inner:/inner:ro --mount type=volume,src={P}vol2,dst=/v2,readonly --mount type=tmpfs,dst=/t --tmpfs /t2 --read-only {IMAGE} sleep 1d
+docker run -d --name {P}heir --network {P}right --volumes-from {P}writer:ro --mount type=bind,src={share},dst=/b {IMAGE} sleep 1d
+docker run -d --name {P}ipcowner --ipc shareable --cap-drop net_raw --cap-add sys_ptrace {IMAGE} sleep 1d
+docker run -d --name {P}ipcguest --ipc container:{P}ipcowner --pid container:{P}ipcowner --uts host --security-opt no-new-privileges {IMAGE} sleep 1d
+docker run -d --name {P}hostns --pid host --ipc host --userns host --cgroupns private --security-opt seccomp=unconfined --device /dev/null:/dev/mynull:r {IMAGE} sleep 1d
+docker run -d --name {P}sock -v /var/run/docker.sock:/var/run/docker.sock:ro {IMAGE} sleep 1d
+docker run -d --name {P}api --use-api-socket {IMAGE} sleep 1d
+docker stop -t 0 {P}ipcguest
+docker rm -f {P}heir
+docker run -d --name {P}heir2 --volumes-from {P}writer -v {P}vol:/extra {IMAGE} sleep 1d
+"""
+
+
+def test_data_namespaces_and_privileges_as_the_engine_does_them(lab, tmp_path):
+    """Every data and namespace option, run for real: mounts, channels and A21-A29 agree."""
+    p = lab.prefix
+    share = tmp_path / "share"
+    (share / "inner").mkdir(parents=True)
+    base(lab, f"docker network create {p}left", f"docker network create {p}right")
+    script = fill(ISOLATION, lab, {"share": share})
+    shared = shared_mount()
+    if shared is not None:
+        script += f"docker run -d --name {p}prop -v {shared}:/p:ro,rshared {IMAGE} sleep 1d\n"
+    try:
+        prediction = prove(lab, script, tmp_path)
+    finally:
+        lab.cleanup()
+        remove_volumes(lab)
+    assert prediction.refusal is None
+    ours = {f[0] for f in findings(prediction.after) if all(n.startswith(p) for n in f[1])}
+    assert {"A21", "A24", "A25", "A26", "A27", "A29"} <= ours
+    assert ("A28" in ours) is (shared is not None)
+    ch = channels(prediction.after)
+    assert (f"{p}writer", f"{p}reader", "volume", f"{p}vol", "one-way") in ch
+    assert (f"{p}writer", f"{p}heir2", "volumes-from", f"{p}writer", "two-way") in ch
+    assert (
+        f"{p}hostns",
+        f"{p}writer",
+        "host",
+        "the host's PID namespace (pid=host)",
+        "one-way",
+    ) in ch
+    assert not any(c[2] == "ipc" for c in ch)  # the IPC guest was stopped
+    (reader,) = [c for c in prediction.after.containers if c.name == f"{p}reader"]
+    assert {m.destination for m in reader.mounts} == {"/data", "/inner", "/v2", "/t"}
+
+
+def test_the_report_on_a_live_engine_equals_the_live_audit_after_the_change(lab, tmp_path):
+    """`netviz what-if` on the live engine, then the change made: the audit finds what it said."""
+    p = lab.prefix
+    lines = [
+        f"docker network create {p}a",
+        f"docker network create {p}b",
+        f"docker run -d --name {p}w --network {p}a -v {p}v:/d {IMAGE} sleep 1d",
+        f"docker run -d --name {p}r --network {p}b -v {p}v:/d:ro {IMAGE} sleep 1d",
+        f"docker run -d --name {p}ns --ipc shareable --cap-add sys_admin {IMAGE} sleep 1d",
+        (
+            f"docker run -d --name {p}j --ipc container:{p}ns --security-opt apparmor=unconfined"
+            f" {IMAGE} sleep 1d"
+        ),
+        f"docker run -d --name {p}s --use-api-socket {IMAGE} sleep 1d",
+    ]
+    saved = tmp_path / "after.json"
+    scope = f"name={p}*"
+    try:
+        done = run_cli(
+            "what-if", "-f", "json", "--fail-on", "never", "--filter", scope, "--save",
+            str(saved), *lines,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)
+        failed, stderr = for_real(lines, tmp_path)
+        assert failed is None, stderr
+        live = run_cli("audit", "-f", "json", "--all-pairs", "--exit-zero", "--filter", scope)
+        predicted = run_cli(
+            "audit", "--from", str(saved), "-f", "json", "--all-pairs", "--exit-zero",
+            "--filter", scope,
+        )  # fmt: skip
+    finally:
+        lab.cleanup()
+        remove_volumes(lab)
+    live_body, predicted_body = json.loads(live.stdout), json.loads(predicted.stdout)
+
+    def ours(names):
+        return all(n.startswith(p) for n in names)
+
+    def audited(body):
+        found = {
+            (f["id"], tuple(s["name"] for s in f["subjects"]), f["status"])
+            for f in body["findings"]
+            if ours(s["name"] for s in f["subjects"])
+        }
+        kept = {
+            (c["from"], c["to"], c["kind"], c["resource"], c["direction"])
+            for c in body["channels"]
+            if ours((c["from"], c["to"]))
+        }
+        return found, kept
+
+    assert audited(predicted_body) == audited(live_body)
+    live_findings, live_channels = audited(live_body)
+    assert {
+        (c["from"], c["to"], c["kind"], c["resource"], c["direction"])
+        for c in report["channels"]["new"]
+        if ours((c["from"], c["to"]))
+    } == live_channels  # every channel among the lab's containers is new
+    assert {
+        (f["id"], tuple(s["name"] for s in f["subjects"]), f["status"])
+        for f in report["findings"]["new"]
+        if ours(s["name"] for s in f["subjects"])
+    } == {f for f in live_findings if f[2] == "open"}
+    assert {f[0] for f in live_findings} >= {"A21", "A25", "A27", "A29"}
+    assert (f"{p}ns", f"{p}j", "ipc", f"{p}ns", "two-way") in live_channels
+
+
+COMPOSE_DATA = """
+services:
+  owner:
+    image: {IMAGE}
+    command: ["sleep", "1d"]
+    ipc: shareable
+    volumes: [data:/data, ./site:/site:ro, /anon]
+    networks: [front]
+  guest:
+    image: {IMAGE}
+    command: ["sleep", "1d"]
+    ipc: "service:owner"
+    pid: "service:owner"
+    volumes_from: ["owner:ro"]
+    network_mode: none
+  watcher:
+    image: {IMAGE}
+    command: ["sleep", "1d"]
+    pid: host
+    cap_drop: [NET_RAW]
+    read_only: true
+    security_opt: ["no-new-privileges"]
+    devices: ["/dev/null:/dev/mynull:r"]
+    volumes: [{{type: volume, source: data, target: /d2, read_only: true}}]
+    networks: [back]
+networks:
+  front: {{}}
+  back: {{}}
+volumes:
+  data: {{}}
+"""
+
+
+@pytest.mark.usefixtures("docker_compose")
+def test_compose_volumes_and_namespaces_as_compose_does_them(lab, tmp_path):
+    p = lab.prefix
+    (tmp_path / "site").mkdir()
+    (tmp_path / "data.yml").write_text(fill(COMPOSE_DATA, lab, {}))
+    project = f"{p}dp"
+    try:
+        prediction = prove(lab, f"docker-compose -f data.yml -p {project} up -d", tmp_path)
+        names = {c.name: c for c in prediction.after.containers}
+        owner, guest = names[f"{project}_owner_1"], names[f"{project}_guest_1"]
+        assert guest.ipc_mode == guest.pid_mode == f"container:{owner.id}"
+        kinds = {(c[0], c[1], c[2]) for c in channels(prediction.after)}
+        assert (f"{project}_owner_1", f"{project}_guest_1", "ipc") in kinds
+        assert (f"{project}_owner_1", f"{project}_guest_1", "volumes-from") in kinds
+        prediction = prove(lab, f"docker-compose -f data.yml -p {project} down -t 0 -v", tmp_path)
+        assert not any(c.name.startswith(project) for c in prediction.after.containers)
+    finally:
+        subprocess.run(
+            ["docker-compose", "-f", "data.yml", "-p", project, "down", "-t", "0", "-v"],
+            cwd=tmp_path,
+            capture_output=True,
+            check=False,
+        )
+        remove_volumes(lab)
+
+
 # ---- Docker's refusals, in the engine's words ----------------------------------------------------
 
 
@@ -481,6 +703,79 @@ REFUSALS = {
         "docker stop -t 0 {P}r17 {P}r18\n"
         "docker start {P}r18"
     ),
+    "duplicate mount point": "docker run -d --name {P}v1 -v {P}va:/d -v {P}vb:/d {IMAGE} sleep 1d",
+    "tmpfs and a volume on one path": (
+        "docker run -d --name {P}v2 --tmpfs /t -v {P}vc:/t {IMAGE} sleep 1d"
+    ),
+    "invalid volume name": "docker run -d --name {P}v3 -v 'bad name:/x' {IMAGE} sleep 1d",
+    "relative volume source": "docker run -d --name {P}v4 -v rel/path:/x {IMAGE} sleep 1d",
+    "invalid volume mode": "docker run -d --name {P}v5 -v /tmp:/b:rw,ro {IMAGE} sleep 1d",
+    "a mode as the target": "docker run -d --name {P}v6 -v /tmp:ro {IMAGE} sleep 1d",
+    "relative target": "docker run -d --name {P}v7 -v /tmp:relative {IMAGE} sleep 1d",
+    "nocopy on a bind": "docker run -d --name {P}v8 -v /tmp:/x:nocopy {IMAGE} sleep 1d",
+    "propagation on a volume": "docker run -d --name {P}v9 -v {P}vd:/x:rshared {IMAGE} sleep 1d",
+    "a bind on the root": "docker run -d --name {P}v10 -v /tmp:/ {IMAGE} sleep 1d",
+    "too many colons": "docker run -d --name {P}v11 -v /a:/b:ro:z {IMAGE} sleep 1d",
+    "an empty section": "docker run -d --name {P}v12 -v :/x {IMAGE} sleep 1d",
+    "mount without a target": (
+        "docker run -d --name {P}v13 --mount type=volume,src={P}ve {IMAGE} sleep 1d"
+    ),
+    "bind mount without a source": (
+        "docker run -d --name {P}v14 --mount type=bind,dst=/x {IMAGE} sleep 1d"
+    ),
+    "tmpfs mount with a source": (
+        "docker run -d --name {P}v15 --mount type=tmpfs,src=x,dst=/x {IMAGE} sleep 1d"
+    ),
+    "bind options on a volume": (
+        "docker run -d --name {P}v16 --mount type=volume,dst=/x,bind-propagation=rshared"
+        " {IMAGE} sleep 1d"
+    ),
+    "unknown mount key": (
+        "docker run -d --name {P}v17 --mount type=volume,dst=/x,bogus=1 {IMAGE} sleep 1d"
+    ),
+    "unknown capability added": "docker run -d --name {P}v18 --cap-add bogus {IMAGE} sleep 1d",
+    "unknown capability dropped": "docker run -d --name {P}v19 --cap-drop bogus {IMAGE} sleep 1d",
+    "unknown security option": (
+        "docker run -d --name {P}v20 --security-opt foo=bar {IMAGE} sleep 1d"
+    ),
+    "unreadable security option": (
+        "docker run -d --name {P}v21 --security-opt bogus {IMAGE} sleep 1d"
+    ),
+    "invalid PID mode": "docker run -d --name {P}v22 --pid bogus {IMAGE} sleep 1d",
+    "invalid UTS mode": "docker run -d --name {P}v23 --uts bogus {IMAGE} sleep 1d",
+    "invalid user namespace mode": "docker run -d --name {P}v24 --userns bogus {IMAGE} sleep 1d",
+    "invalid cgroup namespace mode": (
+        "docker run -d --name {P}v25 --cgroupns bogus {IMAGE} sleep 1d"
+    ),
+    "relative device": "docker run -d --name {P}v26 --device dev/null {IMAGE} sleep 1d",
+    "PID namespace of an unknown container": (
+        "docker run -d --name {P}v27 --pid container:{P}nosuch {IMAGE} sleep 1d"
+    ),
+    "IPC namespace of an unknown container": (
+        "docker run -d --name {P}v28 --ipc container:{P}nosuch {IMAGE} sleep 1d"
+    ),
+    "volumes from an unknown container": (
+        "docker run -d --name {P}v29 --volumes-from {P}nosuch {IMAGE} sleep 1d"
+    ),
+    "volumes from with an invalid mode": (
+        "docker run -d --name {P}v30 --volumes-from {P}c1:bogus {IMAGE} sleep 1d"
+    ),
+    "invalid IPC mode": "docker run -d --name {P}v31 --ipc bogus {IMAGE} sleep 1d",
+    "IPC namespace kept private": (
+        "docker run -d --name {P}v32 --ipc container:{P}c1 {IMAGE} sleep 1d"
+    ),
+    "IPC namespace of a stopped container": (
+        "docker run -d --name {P}v33 --ipc container:{P}stopped {IMAGE} sleep 1d"
+    ),
+    "PID namespace of a stopped container": (
+        "docker run -d --name {P}v34 --pid container:{P}stopped {IMAGE} sleep 1d"
+    ),
+    "IPC namespace whose owner stopped meanwhile": (
+        "docker run -d --name {P}v35 --ipc shareable {IMAGE} sleep 1d\n"
+        "docker run -d --name {P}v36 --ipc container:{P}v35 {IMAGE} sleep 1d\n"
+        "docker stop -t 0 {P}v35 {P}v36\n"
+        "docker start {P}v36"
+    ),
     "compose with a missing external network": "docker-compose -f external.yml -p {P}p1 up -d",
     "compose down with a network still in use": (
         "docker-compose -f two.yml -p {P}p2 up -d\n"
@@ -501,6 +796,7 @@ def test_the_engine_refuses_what_the_prediction_refuses(refusal_lab, net, tmp_pa
     try:
         prediction = prove(lab, script, tmp_path)
     finally:
+        remove_volumes(lab)  # a refused `docker run` may have created the first of its volumes
         if "docker-compose" in script:
             for project in ("p1", "p2"):
                 subprocess.run(
