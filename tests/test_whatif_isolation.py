@@ -14,6 +14,8 @@ from conftest import run_cli
 
 import visualizer as nv
 from visualizer.errors import ExitCode, InputError, UsageError
+from visualizer.sources.documents import check
+from visualizer.sources.schemas import WHATIF_SCHEMA
 from visualizer.sources.whatif import predict, read_changes
 
 RUN = "docker run -d --name {name} {opts} netviz/busybox:1 sleep 1d"
@@ -471,3 +473,57 @@ def test_hostile_mount_paths_stay_text():
 def test_unknown_mount_fields_are_usage_errors():
     with pytest.raises(UsageError, match="--mount volume-subpath is not modelled"):
         predict(nv.load_demo(), read_changes([run("sub", "--mount src=v,dst=/x,volume-subpath=a")]))
+
+
+# ---- the JSON schema, the saved prediction, the change diagram -----------------------------------
+
+
+def test_every_json_output_follows_the_published_schema(tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "version: 1\nrules:\n  - name: no volume into reader\n    forbid:\n"
+        "      from: {container: '*'}\n      to: {container: reader}\n      channels: true\n"
+    )
+    cases = [
+        nv.what_if(nv.load_demo(), ISOLATION, fmt="json", fail_on="never", policy=policy),
+        nv.what_if(nv.load_demo(), ["docker rm -f host-agent"], fmt="json"),
+        nv.what_if(nv.load_demo(), ["docker network rm user-network"], fmt="json"),
+        nv.what_if(
+            nv.load_demo(),
+            [run("joiner", "-v shop_uploads:/up")],
+            fmt="json",
+            selection=nv.Selection.parse(["project=shop"]),
+        ),
+    ]
+    for out in cases:
+        body = json.loads(out.output.text)
+        check(body, WHATIF_SCHEMA, origin="what-if")
+    violations = json.loads(cases[0].output.text)["policy"]["new_violations"]
+    assert ("writer", "volume:drop") in {(v["from"], v["channel"]) for v in violations}
+    assert json.loads(cases[2].output.text)["refusal"]["created"] is False
+    bad = json.loads(cases[1].output.text)
+    bad["channels"]["new"] = [{"from": "a", "to": "b", "kind": "telepathy"}]
+    with pytest.raises(InputError, match="channels"):
+        check(bad, WHATIF_SCHEMA, origin="what-if")
+
+
+def test_the_saved_prediction_keeps_mounts_and_namespaces_and_a_report_is_not_a_snapshot(
+    tmp_path,
+):
+    saved, drawn = tmp_path / "after.json", tmp_path / "change.dot"
+    report = tmp_path / "report.json"
+    done = run_cli(
+        "what-if", "--demo", "--fail-on", "never", "--save", str(saved), "--diagram",
+        str(drawn), "-f", "json", "-o", str(report), *ISOLATION,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    back = {c.name: c for c in nv.load_snapshot(saved).containers}
+    direct = {c.name: c for c in predicted(*ISOLATION).after.containers}
+    for name in ("sock", "hostpid", "reader", "writer", "disk", "loose", "prop"):
+        assert back[name] == direct[name]
+    dot = drawn.read_text()
+    added = [line for line in dot.splitlines() if ">drop<" in line or '"drop"' in line]
+    assert added, "the new volume is drawn"
+    refused = run_cli("audit", "--from", str(report))
+    assert refused.returncode == ExitCode.INPUT
+    assert "this is a netviz-what-if document, not a netviz-snapshot" in refused.stderr
