@@ -296,6 +296,10 @@ def test_a_new_finding_at_fail_on_fails(tmp_path):
             "systempaths=unconfined is not modelled",
         ),
         ("docker compose up --build", "docker compose up: option --build is not modelled"),
+        (
+            "docker-compose --project-directory /srv up",
+            "docker-compose: option --project-directory is not modelled",
+        ),
         ("docker network create --ipv4=false n", "option --ipv4 is not modelled"),
         ("docker start -a c", "docker start: option -a is not modelled"),
         ("docker run img", "docker run needs --name here"),

@@ -43,6 +43,12 @@ COMPOSE_UP_NOT_MODELLED = (  # noqa: SIM905 - a word list, not 30 lines
     "-w --menu -y --yes"
 ).split()
 """`docker compose up` options (v1 and v2) that change what is created or started."""
+COMPOSE_NOT_MODELLED = (  # noqa: SIM905 - a word list, not 21 lines
+    "--project-directory --compatibility --parallel --dry-run --ansi --no-ansi --progress "
+    "--all-resources --verbose --log-level -H --host -c --context --tls --tlsverify --tlscacert "
+    "--tlscert --tlskey --skip-hostname-check"
+).split()
+"""`docker compose` / `docker-compose` global options besides -f, -p, --profile, --env-file."""
 _EMPTY: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
 
@@ -205,6 +211,7 @@ SPECS: dict[str, Spec] = {
         ),
         1,
         interspersed=False,
+        refused=dict.fromkeys(COMPOSE_NOT_MODELLED, NOT_MODELLED),
     ),
     "compose up": Spec(
         "docker compose up [-d] [--remove-orphans]",
