@@ -210,7 +210,10 @@ def remove_running(container_id: str) -> Refused:
 
 
 def several_networks(names: list[str]) -> Refused:
-    """`docker run --network a --network b` on an engine before API 1.44."""
+    """`docker run --network a --network b` on an engine before API 1.44.
+
+    The engine lists the networks in no fixed order (a Go map's); here they are as given.
+    """
     return Refused(f"Container cannot be connected to network endpoints: {', '.join(names)}")
 
 
