@@ -8,6 +8,7 @@ engine these tests also run on (`tests/test_whatif_engine.py` proves them there)
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from conftest import run_cli
@@ -271,6 +272,16 @@ def test_a_stopped_ipc_donor_is_checked_at_start_too():
     assert prediction.refusal is not None and prediction.refusal.origin == "argument 4"
     assert "can't join IPC of container" in prediction.refusal.message
     assert "is not running" in prediction.refusal.message
+
+
+def test_the_daemons_default_ipc_mode_depends_on_its_version():
+    """A container run without `--ipc` has the daemon's default: private from 20.10 on."""
+    lines = [run("don2", ""), run("guest2", "--ipc container:don2")]
+    demo = nv.load_demo()
+    refused = predict(demo, read_changes(lines)).refusal
+    assert refused is not None and "non-shareable IPC" in refused.message
+    older = replace(demo, engine=replace(demo.engine, server_version="19.03.15"))
+    assert predict(older, read_changes(lines)).refusal is None
 
 
 # ---- the report: channels and findings A21-A29, in every format -----------------------------------

@@ -18,7 +18,7 @@ from visualizer.model import Snapshot
 from visualizer.renderers.options import DiffFormat, DocumentFormat, Format, Rendered, RenderOptions
 from visualizer.results import Outcome
 from visualizer.selection import Selection, select, unmatched
-from visualizer.sources.spec import SourceSpec, load
+from visualizer.sources.spec import Progress, SourceSpec, load
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -42,6 +42,7 @@ def what_if(
     selection: Selection | None = None,
     inspect: bool = True,
     cwd: Path | None = None,
+    progress: Progress | None = None,
 ) -> Outcome[WhatIf]:
     """What docker commands would change (`netviz what-if`); negative = the change fails.
 
@@ -66,7 +67,7 @@ def what_if(
     rules = load_policy(policy) if isinstance(policy, str | Path) else policy
     threshold = FailOn(fail_on).severity
     if isinstance(source, SourceSpec):
-        source = load(source, inspect=inspect)
+        source = load(source, inspect=inspect, progress=progress)
     snap = source if isinstance(source, Snapshot) else snapshot_of(source)
     prediction = predict(snap, commands, cwd=cwd)
     before, after = build_graph(snap), build_graph(prediction.after)

@@ -418,18 +418,20 @@ def what_if(
     from visualizer import api  # noqa: PLC0415
 
     drawn = out.destination(None, diagram)[0] if diagram is not None else None
-    outcome = api.what_if(
-        source,
-        tuple(changes or ()),
-        script=script,
-        policy=policy,
-        fail_on=fail_on,
-        fmt=fmt,
-        diagram=drawn,
-        save=save is not None,
-        selection=out.selection(filters),
-        inspect=inspect,
-    )
+    with out.progress() as progress:
+        outcome = api.what_if(
+            source,
+            tuple(changes or ()),
+            script=script,
+            policy=policy,
+            fail_on=fail_on,
+            fmt=fmt,
+            diagram=drawn,
+            save=save is not None,
+            selection=out.selection(filters),
+            inspect=inspect,
+            progress=progress,
+        )
     return out.finish(outcome, out.file(output), *(p for p in (diagram, save) if p is not None))
 
 

@@ -42,6 +42,7 @@ from visualizer.sources.whatif.mounts import (
     valid_mode,
     volume_known,
 )
+from visualizer.sources.whatif.networks import version
 
 if TYPE_CHECKING:
     from visualizer.model import Container
@@ -214,9 +215,7 @@ def check_start(world: World, c: Container, *, created: bool) -> None:
                 f"container {c.name!r} joins the IPC namespace of {donor.name!r}, which was not "
                 "inspected: whether it is shareable is not checked"
             )
-        elif not (
-            donor.ipc_mode in {"shareable", "host"} or donor.ipc_mode.startswith("container:")
-        ):
+        elif not _shareable(world, donor.ipc_mode):
             raise refusals.ipc_donor(donor.id, refusals.non_shareable_ipc(), created=created)
     pid = c.pid_mode or ""
     if pid.startswith("container:"):
@@ -226,6 +225,19 @@ def check_start(world: World, c: Container, *, created: bool) -> None:
             raise refusals.pid_donor_missing(donor_id, created=created)
         if not donor.is_running:
             raise refusals.pid_donor_stopped(donor.id, created=created)
+
+
+def _shareable(world: World, mode: str) -> bool:
+    """Whether other containers may join an IPC namespace.
+
+    `""` is the daemon's default: `private` from Docker 20.10 on, `shareable` before (an
+    unknown version, as a compose prediction's, is taken as a current engine).
+    """
+    if mode == "":
+        engine = world.snapshot.engine_of(world.host)
+        known = version(engine.server_version)
+        return bool(known) and known < (20, 10)
+    return mode in {"shareable", "host"} or mode.startswith("container:")
 
 
 # ---- reading each option ------------------------------------------------------------------------
