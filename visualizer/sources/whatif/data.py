@@ -153,7 +153,7 @@ def place(world: World, plan: Plan) -> tuple[Mount, ...]:
                     source=m.source,
                     name=m.name,
                     driver=m.driver,
-                    rw=m.rw and mode != "ro",
+                    rw=m.rw and "ro" not in mode.split(","),
                     propagation=m.propagation,
                 )
     bound: set[str] = set()
