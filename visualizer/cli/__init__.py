@@ -377,7 +377,7 @@ def watch(
     from visualizer.outputs import write_file  # noqa: PLC0415
 
     def show(update: WatchUpdate) -> None:
-        write_file(destination, update.output.content)
+        write_file(destination, update.output.chunks())
         stamp = update.at.strftime("%H:%M:%S")
         sys.stdout.write(visible(f"{stamp} {update.line} -> {destination}") + "\n")
         sys.stdout.flush()

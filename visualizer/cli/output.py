@@ -77,12 +77,12 @@ def finish(
 
     for message in outcome.warnings:
         warn(message)
-    files = [(p, r.content) for p, r in zip(more, outcome.attachments, strict=False) if p]
+    files = [(p, r.chunks()) for p, r in zip(more, outcome.attachments, strict=False) if p]
     if destination is not None:
-        files.insert(0, (destination, outcome.output.content))
+        files.insert(0, (destination, outcome.output.chunks()))
     write_files(files)
     if destination is None:
-        write_stdout(outcome.output.content, binary=outcome.output.binary)
+        write_stdout(outcome.output.chunks(), binary=outcome.output.binary)
     for path, _ in files:
         if say_where:
             sys.stderr.write(f"netviz: wrote {visible(str(path))}\n")

@@ -139,7 +139,7 @@ def _image(fmt: Format) -> Callable[..., Rendered]:
         from visualizer.renderers.graphviz import pipe  # noqa: PLC0415
 
         content = pipe(dot_source(g, options, analysis, changes), fmt=fmt, layout=options.layout)
-        return Rendered(content=content, format=fmt)
+        return Rendered(body=content, format=fmt)
 
     return renderer
 
@@ -224,10 +224,12 @@ def _audit_table(report: AuditReport, text: TextOptions) -> Rendered:
 
 
 def _audit_json(report: AuditReport, text: TextOptions) -> Rendered:
-    from visualizer.renderers.audit_json import render_audit_json  # noqa: PLC0415
+    from visualizer.renderers.audit_json import audit_json_pieces  # noqa: PLC0415
 
     del text
-    return Rendered.of_text(render_audit_json(report), AuditFormat.JSON)
+    if report.pairs is not None and not report.pairs.kept:  # too many to hold: a stream
+        return Rendered.of_pieces(lambda: audit_json_pieces(report), AuditFormat.JSON)
+    return Rendered.of_text("".join(audit_json_pieces(report)), AuditFormat.JSON)
 
 
 def _audit_markdown(report: AuditReport, text: TextOptions) -> Rendered:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from visualizer.errors import InputError
 from visualizer.model import BIND, NPIPE, TMPFS, VOLUME, Device, Mount
+from visualizer.sources.compose.merge import declared_name
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -113,12 +114,7 @@ def with_data(
 def _volume(key: str, spec: Any, project: str, warnings: list[str]) -> tuple[str, str]:  # noqa: ANN401
     """A declared volume's engine name and driver."""
     spec = spec if isinstance(spec, dict) else {}
-    external = spec.get("external")
-    if isinstance(external, dict):  # the old form: external: {name: x}
-        name = str(external.get("name") or spec.get("name") or key)
-        external = True
-    else:
-        name = str(spec.get("name") or (key if external else f"{project}_{key}"))
+    name, external = declared_name(key, spec, project)
     if external:
         warnings.append(
             f"volume {name!r} is external: its driver and contents are not in the compose "
