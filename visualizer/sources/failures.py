@@ -136,8 +136,10 @@ _TLS_HINTS = (
     ("wrong version number", "the engine does not speak TLS there"),
     (  # TLS 1.3: a refused client certificate may come as a bare close, without its alert
         "eof occurred in violation of protocol",
-        "the engine closed the connection during the handshake: it may have refused netviz's "
-        "client certificate (expired, or from a CA it does not trust)",
+        (
+            "the engine closed the connection during the handshake: it may have refused netviz's "
+            "client certificate (expired, or from a CA it does not trust)"
+        ),
     ),
 )
 
