@@ -19,6 +19,8 @@ import visualizer as nv
 from visualizer.analysis.diff import diff_graphs
 from visualizer.errors import ExitCode
 from visualizer.model import Endpoint, Network, Port
+from visualizer.sources.spec import load_demo
+from visualizer.sources.watch import READY, watch
 
 
 def changed_demo():
@@ -236,6 +238,35 @@ def test_watch_reconnects_when_the_engine_comes_back(lab, tmp_path):
     finally:
         watcher.stop()
         proxy.close()
+
+
+def test_watch_opens_the_event_stream_before_its_first_capture():
+    """A change made right after the first drawing is seen even when the stream opens slowly."""
+    snap = load_demo()
+    stop = threading.Event()
+    opened = threading.Event()
+    order: list[str] = []
+    published: list[bool] = []
+
+    def follow(push):
+        time.sleep(0.5)  # an ssh handshake
+        opened.set()
+        push(READY)
+        push("container start late")  # the change made as soon as the first drawing appeared
+        stop.wait()
+
+    def capture():
+        order.append("capture after the stream opened" if opened.is_set() else "capture first")
+        return snap
+
+    def publish(fresh, before):
+        published.append(before is None)
+        if len(published) == 2:
+            stop.set()
+
+    watch(capture=capture, follow=follow, publish=publish, log=print, debounce=0.05, stop=stop)
+    assert order == ["capture after the stream opened"] * 2
+    assert published == [True, False]  # the first drawing, then the one after the change
 
 
 def test_watch_needs_an_output_file():

@@ -93,6 +93,7 @@ def watch(
     from visualizer.renderers import render as draw  # noqa: PLC0415
     from visualizer.sources.engine import load_live  # noqa: PLC0415
     from visualizer.sources.events import follow_events  # noqa: PLC0415
+    from visualizer.sources.watch import READY  # noqa: PLC0415
     from visualizer.sources.watch import watch as follow  # noqa: PLC0415
 
     target = source.one_engine("watch")
@@ -121,7 +122,9 @@ def watch(
 
     follow(
         capture=lambda: load_live(target),
-        follow=lambda push: follow_events(target, push, on_problem=log),
+        follow=lambda push: follow_events(
+            target, push, on_problem=log, on_ready=lambda: push(READY)
+        ),
         publish=publish,
         log=log,
         debounce=debounce,

@@ -28,13 +28,15 @@ def follow_events(
     on_event: Callable[[str], None],
     *,
     on_problem: Callable[[str], None] | None = None,
+    on_ready: Callable[[], None] | None = None,
 ) -> None:
     """Follow `GET /events` for container and network changes, calling `on_event` for each.
 
     `on_event` gets a short description; this returns when the stream ends and raises
     `EngineError` when it breaks. An event that cannot be read (not JSON, wrong types, over
     `MAX_EVENT_BYTES`) is reported to `on_problem` (default: to `on_event`, as a change of
-    unknown kind) and following goes on.
+    unknown kind) and following goes on. `on_ready` is called once the engine has answered,
+    before the first event: from then on no change is missed.
     """
     from visualizer.sources.transport import read_lines  # noqa: PLC0415
 
@@ -55,6 +57,8 @@ def follow_events(
             with closing(response):
                 if response.status_code >= 400:  # noqa: PLR2004
                     raise HTTPStatus(response.status_code, error_message(response.content))
+                if on_ready is not None:
+                    on_ready()
                 for line in read_lines(response):
                     if not line.strip():
                         continue

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from visualizer.model import Snapshot
 
 LOST = "\x00lost"
-BACK = "\x00back"
+READY = "\x00ready"  # pushed by `follow` once the engine streams its events
 RETRY_DELAYS = (1.0, 2.0, 5.0)
+READY_WAIT = 30.0  # the longest the first capture waits for the event stream to open
 
 
 def watch(
@@ -34,14 +35,14 @@ def watch(
 ) -> None:
     """Publish a first snapshot, then one after each burst of events, until `stop` is set.
 
-    `follow(push)` blocks while it reads events, calling `push(description)`; when it returns
-    or raises `EngineError`, the connection is retried (1 s, 2 s, 5 s, 5 s…) and the engine is
-    captured again once it answers, since anything may have changed meanwhile.
+    `follow(push)` blocks while it reads events, calling `push(READY)` once the stream is open,
+    then `push(description)` per event; when it returns or raises `EngineError`, the connection
+    is retried (1 s, 2 s, 5 s, 5 s…) and the engine is captured again once the stream is open
+    again, since anything may have changed meanwhile. The stream opens before the first capture,
+    so a change made while that capture runs (or right after it) is never missed.
     """
     stop = stop or threading.Event()
     inbox: queue.Queue[str] = queue.Queue()
-    current = capture()
-    publish(current, None)
 
     def reader() -> None:
         attempt = 0
@@ -55,11 +56,21 @@ def watch(
                 return
             time.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
             attempt += 1
-            inbox.put(BACK)
 
     threading.Thread(target=reader, name="netviz-events", daemon=True).start()
     pending: list[str] = []
     lost = False
+    try:
+        first = inbox.get(timeout=READY_WAIT)
+    except queue.Empty:
+        first = READY  # a slow stream: capture anyway, its events are still followed
+    current = capture()  # an engine that is down fails here, with its own message
+    publish(current, None)
+    if first.startswith(LOST):
+        log(f"connection to the engine lost ({first[len(LOST) :].strip()}); reconnecting")
+        lost = True
+    elif first != READY:
+        pending.append(first)
     while not stop.is_set():
         try:
             item = inbox.get(timeout=debounce if pending else 0.5)
@@ -77,7 +88,7 @@ def watch(
             if not lost:
                 log(f"connection to the engine lost ({item[len(LOST) :].strip()}); reconnecting")
             lost = True
-        else:
+        elif item != READY or lost:  # open again after a loss: capture what changed meanwhile
             pending.append(item)
 
 
