@@ -165,7 +165,7 @@ def test_mermaid_coarse_view_past_github_limits(mermaid_page):
     from synthetic import synthetic
 
     snap = synthetic(800, 60)
-    out = mermaid_of(snap)
+    out = mermaid_of(snap, detail="container")
     assert out.notes and "exceeds GitHub's limits" in out.notes[0]
     assert len(out.text) <= MAX_CHARS
     result = parse_mermaid(mermaid_page, out.text)
@@ -178,7 +178,7 @@ def test_mermaid_note_reaches_stderr(tmp_path):
     from synthetic import write
 
     path = write(tmp_path / "s.json", 800, 60)
-    done = run_cli("render", "--from", str(path), "-f", "mermaid")
+    done = run_cli("render", "--from", str(path), "-f", "mermaid", "--detail", "container")
     assert done.returncode == 0
     assert "exceeds GitHub's limits" in done.stderr
     assert done.stdout.startswith("%% netviz")

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from visualizer.api import (
         AuditFormat,
         ComposeNaming,
+        Detail,
         DiffFormat,
         Direction,
         FailOn,
@@ -74,6 +75,7 @@ __all__ = [
     "AuditFormat",
     "ComposeNaming",
     "Container",
+    "Detail",
     "DiffFormat",
     "Direction",
     "Endpoint",

@@ -18,6 +18,7 @@ import typer
 from visualizer.analysis.catalogue import FailOn
 from visualizer.cli import output as out
 from visualizer.cli.options import (
+    DetailOpt,
     DiagramFormatOpt,
     DiagramOutputOpt,
     DirectionOpt,
@@ -32,6 +33,7 @@ from visualizer.cli.options import (
 from visualizer.errors import ExitCode, UsageError, VisualizerError
 from visualizer.renderers.options import (
     AuditFormat,
+    Detail,
     DiffFormat,
     Direction,
     Format,
@@ -86,6 +88,7 @@ def render(
     output: DiagramOutputOpt = None,
     filters: FilterOpt = None,
     view: ViewOpt = View.TOPOLOGY,
+    detail: DetailOpt = Detail.AUTO,
     findings: Annotated[
         bool, opt("--findings/--no-findings", help="Mark audit findings on the drawing.")
     ] = True,
@@ -109,7 +112,9 @@ def render(
         outcome = api.render(
             source,
             fmt,
-            options=out.options(layout=layout, direction=direction, legend=legend, view=view),
+            options=out.options(
+                layout=layout, direction=direction, legend=legend, view=view, detail=detail
+            ),
             selection=out.selection(filters, hide_unused_builtin=no_builtin),
             findings=findings,
             inspect=inspect,
@@ -343,6 +348,7 @@ def watch(
     ] = None,
     filters: FilterOpt = None,
     view: ViewOpt = View.TOPOLOGY,
+    detail: DetailOpt = Detail.AUTO,
     debounce: Annotated[
         float,
         opt(
@@ -363,8 +369,14 @@ def watch(
 
     from visualizer.outputs import write_file  # noqa: PLC0415
 
+    said: list[tuple[str, ...]] = [()]
+
     def show(update: WatchUpdate) -> None:
         write_file(destination, update.output.content)
+        if update.output.notes != said[0]:  # the level of detail, when it changes
+            said[0] = update.output.notes
+            for note in update.output.notes:
+                out.warn(note)
         stamp = update.at.strftime("%H:%M:%S")
         sys.stdout.write(visible(f"{stamp} {update.line} -> {destination}") + "\n")
         sys.stdout.flush()
@@ -373,7 +385,7 @@ def watch(
         api.watch(
             source,
             fmt=fmt,
-            options=out.options(view=view),
+            options=out.options(view=view, detail=detail),
             selection=out.selection(filters),
             debounce=debounce,
             on_update=show,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from visualizer.renderers.options import Direction, Format, View
+from visualizer.renderers.options import Detail, Direction, Format, View
 from visualizer.sources.spec import ComposeNaming, SourceSpec
 
 if TYPE_CHECKING:
@@ -193,6 +193,15 @@ FilterOpt = Annotated[
 ]
 ViewOpt = Annotated[
     View, opt("--view", help="topology: networks and containers; reachability: who reaches whom.")
+]
+DetailOpt = Annotated[
+    Detail,
+    opt(
+        "--detail",
+        help="One node per container, service, project or shared-network group; auto: the "
+        "most detailed level whose picture stays readable.",
+        show_default=True,
+    ),
 ]
 InspectOpt = Annotated[
     bool,

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from visualizer.analysis.audit import Analysis
+    from visualizer.renderers.options import RenderOptions
 
 REACH_LIMIT = 200_000
 """Reachable pairs embedded for highlighting; beyond, the page says it is incomplete."""
@@ -190,8 +191,10 @@ def script_json(value: Any) -> str:  # noqa: ANN401 - any JSON value
     return text
 
 
-def render_html(g: nx.Graph[str], analysis: Analysis) -> str:
-    """The interactive page."""
+def render_html(
+    g: nx.Graph[str], analysis: Analysis, options: RenderOptions
+) -> tuple[str, tuple[str, ...]]:
+    """The interactive page, and what the reader should know about it."""
     data = page_data(g, analysis)
     engine = data["engine"]
     title = f"netviz: {engine['name'] or 'snapshot'}"
@@ -212,4 +215,5 @@ def render_html(g: nx.Graph[str], analysis: Analysis) -> str:
         "app": _asset("html/app.js"),
     }
     # one pass: what is put in is never scanned again
-    return re.sub(r"@@(\w+)@@", lambda m: fields[m.group(1)], PAGE)
+    del options
+    return re.sub(r"@@(\w+)@@", lambda m: fields[m.group(1)], PAGE), ()

@@ -5,6 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from visualizer.analysis.aggregate import Detail
+
+__all__ = [
+    "AuditFormat",
+    "Detail",
+    "DiffFormat",
+    "Direction",
+    "DocumentFormat",
+    "Format",
+    "Layout",
+    "MatrixFormat",
+    "OutputFormat",
+    "ProbeFormat",
+    "ReachFormat",
+    "RenderOptions",
+    "Rendered",
+    "TextOptions",
+    "View",
+]
+
 
 class Format(StrEnum):
     """Diagram formats (`render`, `watch`); the CLI's `--format` choices come from here."""
@@ -124,12 +144,16 @@ class RenderOptions:
     """Draw the legend."""
     view: View = View.TOPOLOGY
     """Which diagram to draw."""
+    detail: Detail = Detail.AUTO
+    """One node per container, service, project or shared-network group; `auto`: the most
+    detailed level whose picture stays readable."""
 
     def __post_init__(self) -> None:
         """Accept plain strings from library callers (`direction="TB"`)."""
         object.__setattr__(self, "layout", Layout(self.layout))
         object.__setattr__(self, "direction", Direction(self.direction))
         object.__setattr__(self, "view", View(self.view))
+        object.__setattr__(self, "detail", Detail(self.detail))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
