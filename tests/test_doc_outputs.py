@@ -216,10 +216,10 @@ def test_graph_json_round_trips_through_networkx():
 # ---- HTML --------------------------------------------------------------------------------
 
 
-def html_file(tmp_path, snap, name="page.html"):
+def html_file(tmp_path, snap, name="page.html", **options):
     g = nv.build_graph(snap)
     path = tmp_path / name
-    path.write_bytes(draw(g, Format.HTML, None, nv.analyse(g)).content)
+    path.write_bytes(draw(g, Format.HTML, RenderOptions(**options), nv.analyse(g)).content)
     return path, g
 
 
@@ -302,12 +302,13 @@ def test_html_works_offline_and_highlights_reachability(browser, tmp_path):
 
 
 def test_html_boxes_each_host_and_keeps_cross_host_reachability(browser, tmp_path):
-    path, g = html_file(tmp_path, swarm_snapshot())
+    path, g = html_file(tmp_path, swarm_snapshot(), detail="container")
     page, events = open_page(browser, path)
-    boxes = page.evaluate("netviz.cy.nodes('[kind = \"host\"]').map(n => n.data('label')).sort()")
-    assert boxes == ["host swarmlab-node1", "host swarmlab-node2", "host swarmlab-node3"]
-    parent = "netviz.cy.nodes('[name = \"nvs-c2\"]')[0].parent().data('label')"
-    assert page.evaluate(parent) == "host swarmlab-node2"
+    frames = "netviz.cy.nodes('[kind = \"frame\"]').map(n => n.data('label'))"
+    hosts = sorted(label for label in page.evaluate(frames) if label.startswith("host "))
+    assert hosts == ["host swarmlab-node1", "host swarmlab-node2", "host swarmlab-node3"]
+    assert "host swarmlab-node2" in page.evaluate("netviz.frameOf('nvs-c2')")
+    assert "host swarmlab-node1" not in page.evaluate("netviz.frameOf('nvs-c2')")
     model = Reachability(g)
     click_node(page, "nvs-h2")
     got = page.evaluate("netviz.highlighted()")
