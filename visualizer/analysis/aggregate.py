@@ -176,6 +176,21 @@ def project_key(c: Container) -> tuple[str, ...] | None:
     return None
 
 
+def group_count(g: nx.Graph[str], level: Detail) -> int:
+    """How many groups `aggregate` makes at the service or project level, counted cheaply.
+
+    For choosing a level: a level with too many nodes is skipped without being built. At the
+    network level it is an upper bound (folding only merges).
+    """
+    keys = set()
+    for k, c in containers(g):
+        key = service_key(c) if level is Detail.SERVICE else project_key(c)
+        if level in {Detail.PROJECT, Detail.NETWORK} and key is None:
+            key = ("standalone", c.host, *sorted(g.adj[k]))
+        keys.add(key or ("container", k))
+    return len(keys)
+
+
 def aggregate(g: nx.Graph[str], analysis: Analysis | None, level: Detail) -> Aggregate:
     """Collapse a (filtered) graph to `level`; `analysis` (of the full graph) marks findings."""
     if level is Detail.AUTO:

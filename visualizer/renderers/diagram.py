@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from visualizer.analysis.aggregate import LEVELS, Detail, aggregate
+from visualizer.analysis.aggregate import LEVELS, Detail, aggregate, group_count
 from visualizer.errors import UsageError
 from visualizer.graph import containers, networks
 from visualizer.renderers.fit import READABLE_PX, SCREEN, Picture, draw, estimate
@@ -117,6 +117,13 @@ def render_diagram(
     last_level = tried[-1]
     for level in tried:
         last = level is last_level
+        if (
+            auto
+            and not last
+            and level is not Detail.CONTAINER
+            and group_count(g, level) > MAX_NODES
+        ):
+            continue  # too many nodes to read, whatever the layout: not even built
         agg = None if level is Detail.CONTAINER else aggregate(g, analysis, level)
         if auto and not last and nodes(g, agg) > MAX_NODES:
             continue

@@ -67,9 +67,13 @@ def draw(text: str, *, fmt: str, layout: str = "dot") -> tuple[bytes, Picture]:
     block_of, laid = lay_out_blocks(parsed)
     packed = pack(parsed, block_of, {k: (b.width, b.height) for k, b in laid.items()})
     positioned = assemble(parsed, block_of, laid, packed)
-    content = pipe(positioned, fmt=fmt, layout=layout, positioned=True)
-    picture = Picture(width=packed.width, height=packed.height, min_font=parsed.min_font)
-    return content, picture
+    # drawing from positions costs no layout: measure the SVG, then write the format asked
+    svg = pipe(positioned, fmt="svg", layout=layout, positioned=True)
+    width, height = svg_size(svg)
+    picture = Picture(width=width, height=height, min_font=parsed.min_font)
+    if fmt == "svg":
+        return svg, picture
+    return pipe(positioned, fmt=fmt, layout=layout, positioned=True), picture
 
 
 def estimate(text: str) -> Picture:

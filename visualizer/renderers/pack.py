@@ -30,7 +30,7 @@ TARGET_ASPECT = 16 / 9
 """Width over height that the packing aims at: a screen."""
 ASPECT_LIMIT = 2.8
 """The packing keeps every arrangement within 1:2.8 and 2.8:1 when it can (3:1 is the rule)."""
-GAP = 24.0
+GAP = 18.0
 """Space between packed blocks, points."""
 MARGIN = 10.0
 """Space inside a cluster around what it holds, points."""

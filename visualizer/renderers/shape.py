@@ -18,6 +18,7 @@ The text it reads has one statement per line (engine text never holds a raw newl
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -185,8 +186,13 @@ def attr(attrs: str, key: str) -> str | None:
     return _attr(attrs, key)
 
 
+@functools.cache
+def _attr_pattern(key: str) -> re.Pattern[str]:
+    return re.compile(rf'(?:^| ){key}="((?:[^"\\]|\\.)*)"')
+
+
 def _attr(attrs: str, key: str) -> str | None:
-    found = re.search(rf'(?:^| ){key}="((?:[^"\\]|\\.)*)"', attrs)
+    found = _attr_pattern(key).search(attrs)
     return found.group(1) if found else None
 
 
@@ -213,9 +219,14 @@ def html_label(attrs: str) -> str | None:
         return None
     depth, i = 1, start + len("label=<")
     begin = i
-    while i < len(attrs) and depth:
-        depth += {"<": 1, ">": -1}.get(attrs[i], 0)
-        i += 1
+    while depth:
+        opening, closing = attrs.find("<", i), attrs.find(">", i)
+        if closing < 0:
+            return attrs[begin:]
+        if 0 <= opening < closing:
+            depth, i = depth + 1, opening + 1
+        else:
+            depth, i = depth - 1, closing + 1
     return attrs[begin : i - 1]
 
 

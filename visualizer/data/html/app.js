@@ -22,6 +22,7 @@
     var LEVELS = ["container", "service", "project", "network"];
     var FINER = { service: "container", project: "service", network: "project" };
     var GROUP_AT = { service: 0, project: 1, network: 2 };
+    var BIG = 1500; /* drawing more containers than this says so first */
     var DRIVERS = {
       bridge: ["#dbeafe", "#1d4ed8"], overlay: ["#ede9fe", "#6d28d9"], macvlan: ["#ffedd5", "#c2410c"],
       ipvlan: ["#fef3c7", "#a16207"], host: ["#fee2e2", "#b91c1c"], null: ["#f1f5f9", "#64748b"]
@@ -307,11 +308,30 @@
         next.removeClass("hidden");
         shown = next;
       });
+      place(level, focus);
       reset();
       fitTo(shown);
       crumbs();
       document.getElementById("level").value = level;
       legend();
+    }
+    function place(level, focus) {
+      /* inside a group, the networks it shares with the rest of the estate stand far away
+         on the map: draw them in a row just above the group while it is shown alone */
+      var map = mapOf(level);
+      cy.batch(function () {
+        map.networks.forEach(function (n) { cy.getElementById(eid(level, n[0])).position({ x: n[1], y: n[2] }); });
+        if (!focus) { return; }
+        var inside = shown.nodes().filter(function (n) { return n.data("kind") !== "network"; });
+        if (!inside.length) { return; }
+        var box = inside.boundingBox(), x = box.x1;
+        shown.nodes("[kind = 'network']").forEach(function (n) {
+          var p = n.position();
+          if (p.x >= box.x1 && p.x <= box.x2 && p.y >= box.y1 && p.y <= box.y2) { return; }
+          n.position({ x: x + n.data("w") / 2, y: box.y1 - 70 });
+          x += n.data("w") + 24;
+        });
+      });
     }
     function fitTo(eles) {
       var target = eles && eles.length ? eles.filter(":visible") : shown;
@@ -322,7 +342,7 @@
       if (!g || !has(FINER, g.level)) { return false; }
       var level = FINER[g.level], count = g.members.length;
       var go = function () { show(level, ref); describeGroup(ref); };
-      if (!built[level] && count > 3000) { busy("Drawing " + count.toLocaleString() + " containers…", go); } else { go(); }
+      if (!built[level] && count > BIG) { busy("Drawing " + count.toLocaleString() + " containers…", go); } else { go(); }
       return true;
     }
 
@@ -361,6 +381,7 @@
     var highlighted = { selected: null, reaches: [], reachedBy: [] };
     function reset() {
       cy.elements().removeClass("faded selected reaches reached-by mutual match");
+      cy.elements(":selected").unselect();
       highlighted = { selected: null, reaches: [], reachedBy: [] };
       clearDetails();
       details.appendChild(el("p", "Click a container to see what it reaches and what reaches it, a network for its " +
@@ -415,7 +436,7 @@
       details.appendChild(el("h2", "Network"));
       details.appendChild(el("p", n.name));
       details.appendChild(el("p", n.driver + " · " + n.scope + (n.host ? " · on " + n.host : "") +
-        " · members " + n.policy_text, "muted"));
+        " · " + n.policy_text, "muted"));
       list("Subnets", n.subnets);
       var members = data.containers.filter(function (c) {
         return c.endpoints.some(function (e) { return e.net === ref; });
@@ -448,7 +469,7 @@
     levelSelect.addEventListener("change", function () {
       var level = levelSelect.value;
       state.top = level;
-      if (!built[level] && data.containers.length > 3000) {
+      if (!built[level] && data.containers.length > BIG) {
         busy("Drawing the " + level + " level of " + data.containers.length.toLocaleString() + " containers…", function () { show(level, null); });
       } else { show(level, null); }
     });
@@ -487,6 +508,10 @@
       var names = hitC.concat(hitN).map(function (x) { return x.name; }).sort();
       var refs = new Set();
       function visible(ref) { var n = node(ref); return n.length && !n.hasClass("hidden"); }
+      if (hitC.length === 1 && !hitN.length && !visible(hitC[0].id)) {
+        /* one container, inside a group here: open its project at container level */
+        show("container", hitC[0].groups[1]);
+      }
       hitC.forEach(function (c) {
         if (visible(c.id)) { refs.add(c.id); return; }
         var holder = c.groups.filter(visible)[0];
@@ -496,11 +521,6 @@
       Object.keys(data.groups).forEach(function (id) {
         if (data.groups[id].name.toLowerCase().indexOf(q) >= 0 && visible(id)) { refs.add(id); }
       });
-      if (!refs.size && hitC.length) {
-        /* nothing of it in this view: open the project (or group) of the first one found */
-        show("container", hitC[0].groups[1]);
-        hitC.forEach(function (c) { if (visible(c.id)) { refs.add(c.id); } });
-      }
       var found = cy.collection(Array.from(refs).map(node).filter(function (e) { return e.length; }));
       found.addClass("match").select();
       if (hitC.length === 1 && refs.has(hitC[0].id)) { selectContainer(hitC[0].id); node(hitC[0].id).addClass("match").select(); }
