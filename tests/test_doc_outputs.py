@@ -14,7 +14,7 @@ from conftest import ROOT, run_cli, swarm_snapshot
 
 import visualizer as nv
 from visualizer.analysis.reachability import Reachability
-from visualizer.renderers import Format, RenderOptions
+from visualizer.renderers import Detail, Format, RenderOptions, View
 from visualizer.renderers import render as draw
 from visualizer.renderers.html import script_json
 from visualizer.renderers.mermaid import MAX_CHARS, MAX_EDGES, label
@@ -182,6 +182,37 @@ def test_mermaid_note_reaches_stderr(tmp_path):
     assert done.returncode == 0
     assert "exceeds GitHub's limits" in done.stderr
     assert done.stdout.startswith("%% netviz")
+
+
+def test_mermaid_reachability_view_parses(mermaid_page):
+    out = mermaid_of(nv.load_demo(), view=View.REACHABILITY)
+    assert out.notes == ()
+    result = parse_mermaid(mermaid_page, out.text)
+    assert "outside" in result["text"] and "its own network stack" in result["text"]
+    pairs = {
+        frozenset((v.source, v.target))
+        for v in Reachability(nv.build_graph(nv.load_demo())).pairs()
+    }
+    exposures = out.text.count("outside -->") + out.text.count("host0 -->")
+    assert result["links"] - exposures - out.text.count("shares network stack") >= len(pairs) - 1
+    assert "container1" in result["text"]
+
+
+def test_mermaid_at_every_level_parses_and_stays_literal(mermaid_page):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import estate
+
+    for view in (View.TOPOLOGY, View.REACHABILITY):
+        out = mermaid_of(estate(300), view=view)
+        assert "one node per project" in out.notes[0]
+        result = parse_mermaid(mermaid_page, out.text)
+        assert "shop" in result["text"]
+        assert "pairs" in result["text"] or view is View.TOPOLOGY
+    for detail in (Detail.SERVICE, Detail.PROJECT, Detail.NETWORK):
+        hostile_out = mermaid_of(hostile(HOSTILE), detail=detail)
+        text = parse_mermaid(mermaid_page, hostile_out.text)["text"]
+        assert "<script>" not in hostile_out.text
+        assert detail is Detail.NETWORK or "<script>alert(1)</script>" in text
 
 
 def test_label_escapes_everything_but_plain_text():

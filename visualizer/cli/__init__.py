@@ -290,6 +290,7 @@ def report(
     output: OutputOpt = None,
     filters: FilterOpt = None,
     direction: DirectionOpt = Direction.LR,
+    detail: DetailOpt = Detail.AUTO,
     inspect: InspectOpt = False,
 ) -> int:
     """Write a Markdown report: engine, Mermaid diagram, networks, reachability, findings."""
@@ -298,7 +299,7 @@ def report(
     outcome = api.report(
         source,
         selection=out.selection(filters),
-        options=out.options(direction=direction),
+        options=out.options(direction=direction, detail=detail),
         inspect=inspect,
     )
     return out.finish(outcome, out.file(output))

@@ -19,7 +19,8 @@ from visualizer.graph import (
     tasks_by_service,
 )
 from visualizer.model import qualified_names
-from visualizer.renderers.mermaid import render_mermaid
+from visualizer.renderers.diagram import render_diagram
+from visualizer.renderers.options import Format
 from visualizer.text import markdown as md
 from visualizer.version import __version__
 
@@ -66,8 +67,11 @@ def report_markdown(
             )
         out.append("")
     out += [f"{len(nets)} networks, {len(ctrs)} containers ({running} running).", ""]
-    diagram = render_mermaid(g, options, analysis)
-    out += ["## Diagram", "", "```mermaid", diagram.text.rstrip("\n"), "```", ""]
+    diagram = render_diagram(Format.MERMAID, g, options, analysis, None)
+    out += ["## Diagram", ""]
+    if diagram.notes:  # drawn at a coarser level of detail: say so where it is read
+        out += [md(diagram.notes[0][0].upper() + diagram.notes[0][1:]) + ".", ""]
+    out += ["```mermaid", diagram.text.rstrip("\n"), "```", ""]
     out += ["## Networks", ""]
     for key, net in nets:
         members = [container_record(g, c) for c in g.adj[key]]
