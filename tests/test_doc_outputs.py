@@ -284,15 +284,17 @@ def click_node(page, name):
 
 
 def test_golden_html_data(update_golden):
+    """The page's data and its maps (every position, every level) are deterministic."""
     g = nv.build_graph(nv.load_demo())
     text = draw(g, Format.HTML, None, nv.analyse(g)).text
-    data = re.search(
-        r'<script type="application/json" id="netviz-data">(.*?)</script>', text, re.DOTALL
+    blocks = dict(
+        re.findall(
+            r'<script type="application/json" id="netviz-([\w-]+)">(.*?)</script>', text, re.DOTALL
+        )
     )
-    assert data is not None
-    check_golden(
-        "demo-html-data.json", json.dumps(json.loads(data.group(1)), indent=1) + "\n", update_golden
-    )
+    assert set(blocks) == {"data", "map-container", "map-service", "map-project", "map-network"}
+    data = {name: json.loads(body) for name, body in sorted(blocks.items())}
+    check_golden("demo-html-data.json", json.dumps(data, indent=1) + "\n", update_golden)
     assert "cdn" not in text.lower()
     assert (
         "http://" not in text.split("<script>")[0] and "https://" not in text.split("<script>")[0]

@@ -4,8 +4,9 @@
 auto` it tries the levels from the most detailed (`container`) to the coarsest (`network`)
 and keeps the first whose picture can be read: fitted on a 1920 × 1080 screen, its smallest
 text is at least 8 px tall (`fit.Picture`). A level is judged first from an estimate of its
-size (no Graphviz); SVG, PNG and PDF are then measured once drawn, and a drawing that turns
-out unreadable gives way to the next level. A level with more than `MAX_NODES` nodes is not
+size (no Graphviz); SVG, PNG and PDF are then measured once drawn (a level whose estimate
+misses by less than a fifth is drawn to be sure), and a drawing that turns out unreadable
+gives way to the next level. A level with more than `MAX_NODES` nodes is not
 even estimated. The level chosen, and how to get more detail, go to `Rendered.notes`.
 """
 
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 MAX_NODES = 500
 """A picture with more nodes cannot keep 9-point text 8 px tall on the screen: not tried."""
 IMAGES = frozenset({Format.SVG, Format.PNG, Format.PDF})
+ESTIMATE_SLACK = 0.8
+"""An image whose estimated text is within this factor of readable is drawn and measured."""
 WORD = {
     Detail.CONTAINER: "container",
     Detail.SERVICE: "service",
@@ -129,7 +132,9 @@ def render_diagram(
             continue
         text = source(g, options, analysis, agg, index=index, changes=changes)
         picture = estimate(text)
-        if auto and not last and not picture.readable:
+        # an image is measured once drawn: only a clearly unreadable estimate skips its level
+        slack = ESTIMATE_SLACK if fmt in IMAGES else 1.0
+        if auto and not last and picture.label_px < READABLE_PX * slack:
             continue
         if fmt in IMAGES:
             content, picture = draw(text, fmt=fmt.value, layout=options.layout.value)
