@@ -261,6 +261,22 @@ def test_random_snapshots_are_accepted_by_graphviz(snap):
         svg_text(done.stdout)  # well-formed XML
 
 
+@needs_dot
+@given(snapshots())
+def test_random_snapshots_at_every_level_of_detail(snap):
+    """Groups carry engine text too (service, project and fold names, ports, findings)."""
+    g = nv.build_graph(snap)
+    analysis = nv.analyse(g)
+    for detail in (nv.Detail.SERVICE, nv.Detail.PROJECT, nv.Detail.NETWORK):
+        for view in (nv.View.TOPOLOGY, nv.View.REACHABILITY):
+            opts = nv.RenderOptions(view=view, detail=detail)
+            assert MARKUP not in draw(g, nv.Format.MERMAID, opts, analysis).text
+            svg = draw(g, nv.Format.SVG, opts, analysis).content  # laid out block by block
+            svg_text(svg)  # well-formed XML
+    page = draw(g, nv.Format.HTML, nv.RenderOptions(detail=nv.Detail.PROJECT), analysis).text
+    assert MARKUP not in page
+
+
 def test_very_long_strings_are_shortened_in_labels_kept_in_data():
     demo = nv.load_demo()
     long = "x" * 5000

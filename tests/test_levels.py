@@ -307,3 +307,36 @@ def test_no_findings_means_no_finding_marks_and_no_legend_line_at_any_level():
         assert "⚠" not in out.output.text, detail
         marked = nv.render(nv.SourceSpec(demo=True), nv.Format.DOT, detail=detail)
         assert "⚠ severity" in marked.output.text, detail
+
+
+def test_groups_do_not_depend_on_input_order():
+    import random
+
+    snap = estate(300)
+    rng = random.Random(3)
+
+    def mix(items):
+        items = list(items)
+        rng.shuffle(items)
+        return tuple(items)
+
+    shuffled = replace(
+        snap,
+        networks=mix(snap.networks),
+        containers=mix(replace(c, endpoints=mix(c.endpoints)) for c in snap.containers),
+    )
+    for detail in (Detail.SERVICE, Detail.PROJECT, Detail.NETWORK):
+        for view in (View.TOPOLOGY, View.REACHABILITY):
+            opts = RenderOptions(detail=detail, view=view)
+            texts = []
+            for one in (snap, shuffled):
+                g, analysis = graph_of(one)
+                texts.append(
+                    [draw(g, fmt, opts, analysis).text for fmt in (Format.DOT, Format.MERMAID)]
+                )
+            assert texts[0] == texts[1], (detail, view)
+    pages = []
+    for one in (snap, shuffled):
+        g, analysis = graph_of(one)
+        pages.append(draw(g, Format.HTML, RenderOptions(), analysis).text)
+    assert pages[0] == pages[1]
