@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from dataclasses import replace
@@ -340,3 +341,15 @@ def test_groups_do_not_depend_on_input_order():
         g, analysis = graph_of(one)
         pages.append(draw(g, Format.HTML, RenderOptions(), analysis).text)
     assert pages[0] == pages[1]
+
+
+def test_no_findings_in_the_page_either():
+    page = nv.render(nv.SourceSpec(demo=True), nv.Format.HTML, findings=False).output.text
+    body = re.search(r'id="netviz-data">(.*?)</script>', page, re.DOTALL)
+    assert body is not None
+    data = json.loads(body.group(1))
+    assert data["findings"] == []
+    assert all(c["findings"] == [] for c in data["containers"])
+    assert all(g["findings"] == "" for g in data["groups"].values())
+    marked = nv.render(nv.SourceSpec(demo=True), nv.Format.HTML).output.text
+    assert '"A1"' in marked

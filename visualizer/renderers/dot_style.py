@@ -133,6 +133,11 @@ NOTES = (
     ("port:local", EXPOSED_LOCAL, "port on loopback only"),
     ("stopped", INACTIVE, "grey, dashed box: container not running"),
     ("findings", FINDING_COLORS["high"], "⚠ severity: IDs of audit findings (netviz audit)"),
+    (
+        "swarm-service",
+        "#a16207",
+        "yellow component, dotted task arrows: a swarm service, its tasks",
+    ),
 )
 
 

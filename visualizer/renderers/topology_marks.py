@@ -6,7 +6,14 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.peering import peering
-from visualizer.graph import container_record, endpoint, engine_of, netns_of, shared_from
+from visualizer.graph import (
+    container_record,
+    endpoint,
+    engine_of,
+    netns_of,
+    shared_from,
+    snapshot_of,
+)
 from visualizer.renderers.dot_style import driver_mark, line_mark, port_marks
 from visualizer.renderers.shape import BLOCK_COMMENT
 
@@ -45,6 +52,9 @@ def drawn_marks(
         for p in c.ports:
             if p.host_port is not None:
                 drawn |= port_marks([p.host_ip or "0.0.0.0"])  # noqa: S104
+    services = {svc.id for svc in snapshot_of(g).services}
+    if any(c.swarm_service in services for _, c in ctrs):
+        drawn.add("swarm-service")
     kinds = {("network", names[n.id]) for _, n in nets} | {
         ("container", names[c.id]) for _, c in ctrs
     }
