@@ -11,7 +11,8 @@ import pytest
 from conftest import run_cli
 
 import visualizer as nv
-from visualizer.analysis.audit import build_report, parse_baseline
+from visualizer.analysis.audit import build_report
+from visualizer.analysis.baseline import parse_baseline
 from visualizer.analysis.findings import Severity, audit_findings
 from visualizer.analysis.policy import parse_policy
 from visualizer.errors import ExitCode, InputError
@@ -317,7 +318,9 @@ def test_csv_formula_guard(demo):
 def test_cli_exit_codes(tmp_path):
     assert run_cli("audit", "--demo").returncode == ExitCode.NEGATIVE  # a high finding
     assert run_cli("audit", "--demo", "--exit-zero").returncode == 0
-    assert run_cli("audit", "--demo", "--fail-on", "critical").returncode == 0
+    # host-agent mounts the engine socket: A21 is critical
+    assert run_cli("audit", "--demo", "--fail-on", "critical").returncode == ExitCode.NEGATIVE
+    assert run_cli("audit", "--demo", "--fail-on", "never").returncode == 0
     (tmp_path / "p.yaml").write_text(POLICY)
     done = run_cli("audit", "--demo", "--fail-on", "never", "--policy", str(tmp_path / "p.yaml"))
     assert done.returncode == ExitCode.NEGATIVE
@@ -354,6 +357,6 @@ def test_render_views():
     assert reach.returncode == 0
     assert "digraph netviz_reachability" in reach.stdout
     topo = run_cli("render", "--demo", "-f", "dot")
-    assert "⚠ high: A1" in topo.stdout
+    assert "⚠ critical: A1 A21" in topo.stdout  # host-agent: host network and engine socket
     plain = run_cli("render", "--demo", "-f", "dot", "--no-findings")
     assert "⚠" not in plain.stdout.split("legend [")[0]

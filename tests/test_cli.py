@@ -112,7 +112,7 @@ def test_malformed_snapshots(tmp_path):
         assert done.returncode == ExitCode.INPUT
         line = one_line_error(done)
         assert name in line
-    assert "containers[0].id: expected a string" in one_line_error(
+    assert "containers[0].id: expected a string, got a number" in one_line_error(
         run_cli("render", "--from", str(tmp_path / "types.json"))
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -189,7 +190,7 @@ def test_interpolation(tmp_path):
             project_name="p",
         )
     warned = predict(
-        write(tmp_path, "services:\n  a:\n    image: ${NOPE}\n", "w.yml"), project_name="p"
+        write(tmp_path, "services:\n  a:\n    image: x${NOPE}\n", "w.yml"), project_name="p"
     )
     assert any("NOPE" in w for w in warned.warnings)
 
@@ -249,37 +250,39 @@ def test_external_and_named_networks(tmp_path):
     [
         (
             "services:\n  a:\n    image: x\n    colour: red\n",
-            ":4:5: service 'a': unknown key 'colour'",
+            ":4:5: services.a: unknown key 'colour'",
         ),
         ("servics:\n  a: {}\n", ":1:1: unknown top-level key 'servics'"),
-        ("services:\n  a:\n    ports: 8080\n", ":3:5: service 'a': ports must be a list"),
-        ("services:\n  a:\n    networks: [nope]\n", "undefined network 'nope'"),
+        ("services:\n  a:\n    ports: 8080\n", ":3:5: services.a.ports must be a list"),
         (
-            "services:\n  a:\n    network_mode: service:ghost\n",
-            "unknown or disabled service 'ghost'",
+            "services:\n  a:\n    image: x\n    networks: [nope]\n",
+            ":4:16: service 'a' refers to undefined network 'nope'",
+        ),
+        (
+            "services:\n  a:\n    image: x\n    network_mode: service:ghost\n",
+            ":4:5: service 'a': network_mode names unknown or disabled service 'ghost'",
         ),
         (
             "networks:\n  n:\n    internal: maybe\n",
-            ":3:5: network 'n': internal must be true or false",
+            ":3:5: networks.n.internal must be a boolean, not 'maybe'",
         ),
-        ("services:\n  a: [\n", "not valid YAML"),
-        ("services:\n  a:\n    image: ${BAD\n", "unterminated"),
-        ("- a list\n", "must be a mapping at the top level"),
+        ("services:\n  a: [\n", ":3:1: not valid YAML"),
+        ("services:\n  a:\n    image: ${BAD\n", ":3:5: unterminated ${...} in '${BAD'"),
+        ("- a list\n", ":1:1: a compose file must be a mapping at the top level"),
     ],
 )
 def test_errors_name_file_and_place(tmp_path, text, message):
     path = write(tmp_path, text, "bad.yml")
     with pytest.raises(InputError) as err:
         predict(path, project_name="p")
-    assert str(err.value).startswith(str(path)) or "network" in message or "service" in message
-    assert message in str(err.value)
+    assert str(err.value).startswith(f"{path}{message}")
 
 
 def test_cli_errors_are_one_line(tmp_path):
     path = write(tmp_path, "services:\n  a:\n    image: x\n    colour: red\n", "bad.yml")
     done = run_cli("render", "--compose", str(path), "-f", "dot")
     assert done.returncode == ExitCode.INPUT
-    assert done.stderr.strip() == f"netviz: error: {path}:4:5: service 'a': unknown key 'colour'"
+    assert done.stderr.strip() == f"netviz: error: {path}:4:5: services.a: unknown key 'colour'"
     missing = run_cli("audit", "--compose", str(tmp_path / "nope.yml"))
     assert missing.returncode == ExitCode.INPUT
     assert run_cli("render", "--compose", str(path), "--demo").returncode == ExitCode.USAGE
@@ -302,6 +305,7 @@ def test_audit_before_deploying(tmp_path):
 # ---- prediction against reality ----------------------------------------------------------------
 
 needs_compose = pytest.mark.usefixtures("docker_compose")
+DEMO_SITE = Path("/srv/netviz-demo/site")
 
 
 def compose(project, *args, cwd):
@@ -320,7 +324,9 @@ def compose(project, *args, cwd):
 @pytest.mark.parametrize("case", ["demo", "rich"])
 def test_prediction_equals_what_compose_creates(engine, tmp_path, case):
     project = f"nvc{os.getpid() % 10000}{case}"
+    site_existed = DEMO_SITE.parent.exists()
     if case == "demo":
+        DEMO_SITE.mkdir(parents=True, exist_ok=True)  # the demo's bind mount
         files = [Path(__file__).resolve().parent.parent / "scripts" / "demo" / "compose.yaml"]
         extra = []
     else:
@@ -381,7 +387,9 @@ def test_prediction_equals_what_compose_creates(engine, tmp_path, case):
 
         assert pairs(predicted) == pairs(live)
     finally:
-        compose(project, *args, *extra, "down", "-t", "0", cwd=files[0].parent)
+        compose(project, *args, *extra, "down", "-v", "-t", "0", cwd=files[0].parent)
+        if case == "demo" and not site_existed:
+            shutil.rmtree(DEMO_SITE.parent, ignore_errors=True)
 
 
 @pytest.mark.docker

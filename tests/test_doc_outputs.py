@@ -132,9 +132,13 @@ def test_mermaid_demo_parses_and_shows_everything(mermaid_page):
         "compose project shop",
         "ICC OFF",
         "NO DNS",
+        "shop_uploads",
+        "/srv/netviz-demo/site",
+        "equivalent to the host",
     ):
         assert name in result["text"], name
-    assert result["links"] == 15  # 14 endpoints shown + the sidecar arrow
+    # 14 endpoints shown + the sidecar arrow + 6 mounts + host-agent's arrow to the host
+    assert result["links"] == 22
 
 
 def test_mermaid_groups_a_swarm_by_host(mermaid_page):
@@ -320,13 +324,35 @@ def test_html_works_offline_and_highlights_reachability(browser, tmp_path):
         "shop_backend",
         "shop_db_1",
         "shop_frontend",
+        "shop_uploads",
         "shop_web_1",
     ]
+    assert page.evaluate("netviz.select('shop_uploads')") is False  # a volume: no panel
+    page.evaluate("netviz.select('host-agent')")
+    panel = page.inner_text("#details")
+    assert "EQUIVALENT TO THE HOST THROUGH" in panel.upper()
+    assert "the engine socket (/var/run/docker.sock)" in panel
+    assert "/var/run/docker.sock at /var/run/docker.sock (read-only)" in panel
+    assert (
+        page.evaluate(
+            "netviz.cy.getElementById(netviz.cy.nodes('[name = \"host-agent\"]')[0].id())"
+            ".data('hosteq')"
+        )
+        == 1
+    )
     page.select_option("#filter-project", "shop")
     visible = page.evaluate(
         "netviz.cy.nodes('[name]').filter(n => !n.hasClass('hidden')).map(n => n.data('name')).sort()"
     )
-    assert visible == ["shop_api_1", "shop_backend", "shop_db_1", "shop_frontend", "shop_web_1"]
+    assert visible == [  # the project's containers, its networks, and the data they mount
+        "/srv/netviz-demo/site",
+        "shop_api_1",
+        "shop_backend",
+        "shop_db_1",
+        "shop_frontend",
+        "shop_uploads",
+        "shop_web_1",
+    ]
     assert page.inner_text("#findings").count("A1 Container uses the host") == 1
     assert "members reach each other by IP and name" in page.inner_text("#legend")
     assert events["errors"] == []

@@ -12,7 +12,8 @@ from proxy import DockerProxy
 
 import visualizer as nv
 from visualizer.analysis.peering import Peering, peering
-from visualizer.graph import Selection, container_key, network_key, parse_filters, select
+from visualizer.graph import container_key, network_key
+from visualizer.selection import Selection, parse_filters, select
 
 pytestmark = pytest.mark.docker
 

@@ -10,17 +10,8 @@ import pytest
 
 import visualizer as nv
 from visualizer.errors import UsageError
-from visualizer.graph import (
-    CONTAINER,
-    NETWORK,
-    Selection,
-    container_key,
-    containers,
-    network_key,
-    networks,
-    parse_filters,
-    select,
-)
+from visualizer.graph import CONTAINER, NETWORK, container_key, containers, network_key, networks
+from visualizer.selection import Selection, parse_filters, select
 
 
 @pytest.fixture(scope="module")

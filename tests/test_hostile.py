@@ -142,7 +142,11 @@ def test_hostile_engine_data_in_every_format(lab, tmp_path):
 
 
 MARKUP = "<img src=x onerror=alert(1)>"  # distinctive: no output has it unless a name leaks raw
-names = st.one_of(st.text(min_size=1, max_size=40), st.text(max_size=20).map(lambda s: s + MARKUP))
+names = st.one_of(
+    st.text(min_size=1, max_size=40),
+    st.text(max_size=20).map(lambda s: s + MARKUP),
+    st.sampled_from(["", "]" * 20_000, "é" * 17_000]),  # empty, and over Graphviz's 16 KiB
+)
 labels = st.dictionaries(st.text(max_size=20), st.text(max_size=40), max_size=3)
 
 
@@ -290,3 +294,54 @@ def test_very_long_strings_are_shortened_in_labels_kept_in_data():
         v["from"] == long or v["to"] == long
         for v in json.loads(render_audit(build_report(g), nv.AuditFormat.JSON).text)["reachability"]
     )
+
+
+@needs_dot
+def test_empty_names_are_shown_as_such():
+    demo = nv.load_demo()
+    net = demo.networks[0]
+    snap = replace(
+        demo,
+        networks=(replace(net, name=""), *demo.networks[1:]),
+        containers=(replace(demo.containers[0], name=""), *demo.containers[1:]),
+    )
+    g = nv.build_graph(snap)
+    dot = draw(g, nv.Format.DOT).content
+    assert dot.count(b"<B>(empty name)</B>") == 2
+    assert "(empty name)" in svg_text(draw(g, nv.Format.SVG).content)
+    assert draw(g, nv.Format.MERMAID).text.count("<b>#40;empty name#41;</b>") == 2
+
+
+@needs_dot
+def test_a_container_on_many_networks_is_a_bounded_table():
+    demo = nv.load_demo()
+    c = demo.containers[0]
+    many = tuple(replace(demo.networks[1], id=f"{i:064x}", name=f"net{i:03}") for i in range(200))
+    wide = replace(
+        c,
+        endpoints=tuple(
+            replace(c.endpoints[0], network_id=n.id, network_name=n.name, ipv4=None) for n in many
+        ),
+    )
+    snap = replace(demo, networks=demo.networks + many, containers=(wide,))
+    per_container = nv.RenderOptions(detail=nv.Detail.CONTAINER)
+    dot = draw(nv.build_graph(snap), nv.Format.DOT, per_container).text
+    (node,) = [line for line in dot.splitlines() if line.startswith("  c0 [")]
+    assert "net036: " in node.split("tooltip")[0]
+    assert "net037: " not in node.split("tooltip")[0]
+    assert "… 163 more rows" in node
+
+
+@pytest.mark.docker
+@needs_dot
+def test_a_network_name_over_16_kib_does_not_break_the_picture(lab, tmp_path):
+    net = lab.network("x" * 17_000)  # the engine accepts it
+    lab.run("on-it", "--network", net)
+    svg = tmp_path / "long.svg"
+    done = run_cli("render", "--filter", f"network={net}", "-o", str(svg), "-q")
+    assert done.returncode == 0, done.stderr
+    assert lab.prefix in svg_text(svg.read_bytes())
+    graph = json.loads(
+        run_cli("render", "--filter", f"network={net}", "-f", "json", "-o", "-").stdout
+    )
+    assert net in {n.get("name") for n in graph["nodes"]}  # the full name stays in the data

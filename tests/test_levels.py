@@ -17,10 +17,11 @@ from visualizer.analysis.group_reach import group_reach
 from visualizer.analysis.reach_classes import reach_index
 from visualizer.analysis.reachability import Reachability
 from visualizer.errors import UsageError
-from visualizer.graph import Selection, network_record, parse_filters, select
+from visualizer.graph import network_record
 from visualizer.renderers import Format, RenderOptions, View
 from visualizer.renderers import render as draw
 from visualizer.renderers.group_text import link_text, port_text
+from visualizer.selection import Selection, parse_filters, select
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic import estate, synthetic
@@ -260,7 +261,9 @@ def test_filtering_a_project_drills_down_to_its_containers():
 def test_an_explicit_level_is_drawn_as_asked():
     g, analysis = graph_of(nv.load_demo())
     out = draw(g, Format.DOT, RenderOptions(detail=Detail.PROJECT), analysis)
-    assert out.notes == ()
+    assert not any("drew one node per" in n for n in out.notes)  # asked for: nothing to explain
+    plain = draw(g, Format.DOT, RenderOptions(detail=Detail.PROJECT, data=False), analysis)
+    assert plain.notes == ()  # and with --no-data nothing is counted instead of drawn
     assert "drawn per project" in out.text
     assert "shop_web_1" not in out.text  # inside the project's node
 

@@ -58,12 +58,33 @@ SNAPSHOT_SETS = frozenset(
         "nodes",
         "services",
         "virtual_ips",
+        "mounts",
+        "volumes_from",
+        "cap_drop",
+        "devices",
+        "security_opt",
     }
 )
 RAW_SETS = frozenset(
-    {"networks", "containers", "nodes", "services", "tasks", "Ports", "Config", "Aliases", "CapAdd"}
+    {
+        "networks",
+        "containers",
+        "nodes",
+        "services",
+        "tasks",
+        "Ports",
+        "Config",
+        "Aliases",
+        "CapAdd",
+        "Mounts",
+        "CapDrop",
+        "SecurityOpt",
+        "Devices",
+    }
 )
-COMPOSE_SETS = frozenset({"ports", "expose", "aliases", "cap_add", "networks", "links"})
+COMPOSE_SETS = frozenset(
+    {"ports", "expose", "aliases", "cap_add", "networks", "links", "volumes", "security_opt"}
+)
 
 
 def shuffled(value, rng, sets, key=None):

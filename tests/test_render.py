@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 import visualizer as nv
 from visualizer.errors import RendererError
-from visualizer.graph import Selection, parse_filters, select
 from visualizer.renderers import Direction, Format, Layout, RenderOptions, View
 from visualizer.renderers import render as draw
+from visualizer.selection import Selection, parse_filters, select
 
 GOLDEN = Path(__file__).parent / "golden"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -140,11 +140,35 @@ def hostile_snapshot(names):
                 replace(e, network_name=renamed.get(e.network_id, e.network_name))
                 for e in c.endpoints
             ),
+            mounts=tuple(  # volume names and host paths are engine text too
+                replace(m, name=names[i % len(names)])
+                if m.type == "volume"
+                else replace(
+                    m,
+                    source=f"/{names[i % len(names)]}/{m.source.rsplit('/', 1)[-1]}",
+                    destination=names[-1],
+                )
+                for m in c.mounts
+            ),
         )
-        for c in ctrs
+        for i, c in enumerate(ctrs)
     ]
     engine = replace(demo.engine, name=names[0], server_version=names[-1])
     return replace(demo, engine=engine, networks=tuple(nets), containers=tuple(ctrs))
+
+
+def data_drawn(g):
+    """Data nodes, mount edges and host-equivalent containers the topology view draws."""
+    from visualizer.analysis.powers import host_powers
+    from visualizer.graph import container_record, data_layer, mounts
+    from visualizer.renderers.dot_data import drawn_data
+
+    shown = drawn_data(g)
+    edges = sum(len(mounts(g, c, d)) for d, _ in shown for c in data_layer(g).adj[d])
+    powered = sum(
+        1 for k in g if k.startswith("container:") and host_powers(container_record(g, k))
+    )
+    return len(shown), edges, powered
 
 
 def svg_texts(svg: bytes) -> tuple[list[str], int, int]:
@@ -159,11 +183,14 @@ def svg_texts(svg: bytes) -> tuple[list[str], int, int]:
 def test_hostile_names_are_text_in_the_svg():
     snap = hostile_snapshot(HOSTILE)
     g = nv.build_graph(snap)
-    svg = draw(g, Format.SVG).content
+    svg = draw(g, Format.SVG, RenderOptions(detail=nv.Detail.CONTAINER)).content
     texts, nodes, edges = svg_texts(svg)
     expected_edges = sum(1 for _, _, d in g.edges(data=True) if d["shared_from"] is None) + 1
-    assert nodes == len(snap.networks) + len(snap.containers) + 1  # + the legend
-    assert edges == expected_edges  # nothing injected: the sidecar arrow is the +1
+    data, mounts, powered = data_drawn(g)
+    assert data and mounts and powered  # the hostile names reach the data layer too
+    # + the legend, the data legend and the host's octagon
+    assert nodes == len(snap.networks) + len(snap.containers) + data + 3
+    assert edges == expected_edges + mounts + powered  # nothing injected
     joined = "\n".join(texts)
     for name in ["end", "a:b", '"q"', "<b>", "café-日本-🐳", "back\\slash\\n", "subgraph"]:
         assert name in joined, name
@@ -175,9 +202,12 @@ def test_hostile_names_are_text_in_the_svg():
 @given(st.lists(st.text(min_size=1, max_size=30), min_size=3, max_size=6))
 def test_any_text_renders(names):
     snap = hostile_snapshot(names)
-    svg = draw(nv.build_graph(snap), Format.SVG).content
+    per_container = RenderOptions(detail=nv.Detail.CONTAINER)  # what is counted below
+    svg = draw(nv.build_graph(snap), Format.SVG, per_container).content
     _, nodes, _ = svg_texts(svg)
-    assert nodes == len(snap.networks) + len(snap.containers) + 1
+    data, _, powered = data_drawn(nv.build_graph(snap))
+    extra = data + (2 if powered else 1 if data else 0)  # the host's octagon, the data legend
+    assert nodes == len(snap.networks) + len(snap.containers) + 1 + extra
 
 
 @needs_dot

@@ -126,14 +126,16 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:  # noqa: ANN401 - any public name
-    """Load a public name from the module that defines it, on first use."""
-    module = next((m for m, names in _FROM.items() if name in names), None)
-    if module is None and name in __all__:
-        module = "visualizer.api"
-    if module is None:
-        msg = f"module 'visualizer' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # type checkers see the imports above, and only them
+
+    def __getattr__(name: str) -> Any:  # noqa: ANN401 - any public name
+        """Load a public name from the module that defines it, on first use."""
+        module = next((m for m, names in _FROM.items() if name in names), None)
+        if module is None and name in __all__:
+            module = "visualizer.api"
+        if module is None:
+            msg = f"module 'visualizer' has no attribute {name!r}"
+            raise AttributeError(msg)
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value

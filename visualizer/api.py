@@ -18,14 +18,24 @@ True
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from visualizer.analysis.catalogue import FailOn
-from visualizer.errors import EngineError, InputError
-from visualizer.graph import Selection, build_graph, containers, networks, select, warnings_of
-from visualizer.model import Snapshot
+from visualizer.changes import diff, watch
+from visualizer.errors import EngineError
+from visualizer.graph import build_graph, containers
+from visualizer.pipeline import (
+    analyse,
+    dumps_snapshot,
+    load_baseline,
+    load_compose,
+    load_policy,
+    load_snapshot,
+    open_graph,
+    restrict,
+    view_of,
+)
 from visualizer.renderers import (
     AuditFormat,
     Detail,
@@ -43,93 +53,27 @@ from visualizer.renderers import (
     View,
 )
 from visualizer.results import Outcome, ReachAnswer, WatchUpdate
-from visualizer.sources.spec import ComposeNaming, Progress, SourceSpec, load, load_demo
+from visualizer.selection import Selection, select
+from visualizer.sources.spec import (
+    ComposeNaming,
+    Progress,
+    SourceSpec,
+    load,
+    load_demo,
+)
 
 if TYPE_CHECKING:
-    import threading
-    from collections.abc import Callable
-
     import networkx as nx
 
-    from visualizer.analysis.audit import Analysis, AuditReport, Baseline
-    from visualizer.analysis.diff import Diff
+    from visualizer.analysis.audit import AuditReport
+    from visualizer.analysis.baseline import Baseline
     from visualizer.analysis.matrix import Matrix
     from visualizer.analysis.policy import Policy
     from visualizer.analysis.probe import ProbeReport
+    from visualizer.model import Snapshot
 
 Source: TypeAlias = "SourceSpec | Snapshot | nx.Graph[str]"
 """What a command reads: a source to load, a snapshot, or a graph built from one."""
-
-# ---- building blocks -------------------------------------------------------------------------
-
-
-def load_snapshot(path: str | Path) -> Snapshot:
-    """Read a snapshot file written by `netviz snapshot` (or `dumps_snapshot`)."""
-    return load(SourceSpec(snapshot=Path(path)))
-
-
-def load_compose(
-    files: list[Path] | tuple[Path, ...],
-    *,
-    project_name: str | None = None,
-    profiles: tuple[str, ...] = (),
-    env_file: Path | None = None,
-    naming: ComposeNaming | str = ComposeNaming.V2,
-) -> Snapshot:
-    """Predict the topology `docker compose up` would create from compose files."""
-    return load(
-        SourceSpec(
-            compose=tuple(Path(f) for f in files),
-            project_name=project_name,
-            profiles=profiles,
-            env_file=env_file,
-            naming=ComposeNaming(naming),
-        )
-    )
-
-
-def dumps_snapshot(snapshot: Snapshot) -> str:
-    """Serialise a snapshot to the snapshot file format."""
-    from visualizer.sources.snapshot import dumps  # noqa: PLC0415
-
-    return dumps(snapshot)
-
-
-def analyse(graph: nx.Graph[str]) -> Analysis:
-    """Reachability and findings of a full graph (pass it to renderers of a filtered view)."""
-    from visualizer.analysis.audit import analyse as run  # noqa: PLC0415
-
-    return run(graph)
-
-
-def load_policy(path: str | Path) -> Policy:
-    """Read a reachability policy (YAML)."""
-    from visualizer.analysis.policy import parse_policy  # noqa: PLC0415
-
-    return parse_policy(_read_text(Path(path), "policy"), origin=str(path))
-
-
-def load_baseline(path: str | Path) -> Baseline:
-    """Read an earlier `netviz audit --format json` to compare with."""
-    from visualizer.analysis.audit import parse_baseline  # noqa: PLC0415
-
-    return parse_baseline(_read_text(Path(path), "baseline"), origin=str(path))
-
-
-def open_graph(
-    source: Source,
-    *,
-    inspect: bool = False,
-    progress: Progress | None = None,
-) -> tuple[nx.Graph[str], tuple[str, ...]]:
-    """The full graph of a source, and the warnings met loading and building it."""
-    if isinstance(source, SourceSpec):
-        source = load(source, inspect=inspect, progress=progress)
-    if isinstance(source, Snapshot):
-        graph = build_graph(source)
-        return graph, (*source.warnings, *warnings_of(graph))
-    return source, ()
-
 
 # ---- the commands ----------------------------------------------------------------------------
 
@@ -167,7 +111,7 @@ def render(
     opts = options or RenderOptions()
     if detail is not None:
         opts = replace(opts, detail=Detail(detail))
-    shown = select(graph, selection or Selection())
+    shown, lost = view_of(graph, selection)
     needs = findings or opts.view is View.REACHABILITY or chosen is Format.HTML
     analysis = analyse(graph) if needs else None
     if analysis is not None and not findings:
@@ -175,26 +119,31 @@ def render(
     if progress is not None and chosen in {Format.SVG, Format.PNG, Format.PDF}:
         progress(f"Rendering {chosen.value}", 0, None)
     out = draw(shown, chosen, opts, analysis)
-    return Outcome(value=None, output=out, warnings=(*notes, *warnings, *out.notes))
+    return Outcome(value=None, output=out, warnings=(*notes, *warnings, *lost, *out.notes))
 
 
 def snapshot(
     source: SourceSpec | Snapshot,
     *,
+    selection: Selection | None = None,
     inspect: bool = True,
     progress: Progress | None = None,
 ) -> Outcome[Snapshot]:
-    """Capture a source into a snapshot file (`netviz snapshot`)."""
+    """Capture a source into a snapshot file (`netviz snapshot`), or the part a selection shows."""
     snap = (
         load(source, inspect=inspect, progress=progress)
         if isinstance(source, SourceSpec)
         else source
     )
+    lost: tuple[str, ...] = ()
+    if selection is not None and selection.scoped:
+        shown, lost = view_of(build_graph(snap), selection)
+        snap = restrict(snap, shown)
     text = dumps_snapshot(snap)
     return Outcome(
         value=snap,
         output=Rendered.of_text(text, DocumentFormat.SNAPSHOT),
-        warnings=snap.warnings,
+        warnings=(*snap.warnings, *lost),
     )
 
 
@@ -202,7 +151,8 @@ def audit(
     source: Source,
     *,
     fmt: AuditFormat | str = AuditFormat.TABLE,
-    grouped: bool = False,
+    selection: Selection | None = None,
+    grouped: bool | None = None,
     policy: Policy | str | Path | None = None,
     baseline: Baseline | str | Path | None = None,
     fail_on: FailOn | str = FailOn.HIGH,
@@ -212,8 +162,14 @@ def audit(
 ) -> Outcome[AuditReport]:
     """Audit isolation (`netviz audit`): pairs, findings, policy, baseline; negative = failed.
 
-    Policy and baseline files are read before the source, so a mistake in them costs no
-    engine round trip.
+    With a `selection`, the audit is about it: reachability is computed on the whole estate,
+    and the report lists the pairs inside the selection and across its border (marked), the
+    findings about it, and policy and baseline over those. `grouped`: `True` per network,
+    `False` every pair, `None` every pair unless there are too many (`PAIR_LIMIT`). Policy
+    and baseline files are read before the source, so a mistake in them costs no engine
+    round trip. A live engine's containers are all inspected (privileged mode, namespaces,
+    capabilities and more are only known that way); with `inspect=False` the audit's caveats
+    say what was not checked.
     """
     from visualizer.analysis.audit import build_report  # noqa: PLC0415
     from visualizer.renderers import render_audit  # noqa: PLC0415
@@ -222,9 +178,22 @@ def audit(
     before = load_baseline(baseline) if isinstance(baseline, str | Path) else baseline
     threshold = FailOn(fail_on).severity
     graph, warnings = open_graph(source, inspect=inspect, progress=progress)
-    report = build_report(graph, grouped=grouped, policy=rules, baseline=before, fail_on=threshold)
+    _, lost = view_of(graph, selection)
+    report = build_report(
+        graph,
+        grouped=grouped,
+        policy=rules,
+        baseline=before,
+        fail_on=threshold,
+        scope=selection,
+    )
     out = render_audit(report, fmt, text)
-    return Outcome(value=report, output=out, negative=report.failed, warnings=warnings)
+    return Outcome(
+        value=report,
+        output=out,
+        negative=report.failed,
+        warnings=(*warnings, *lost, *report.notes),
+    )
 
 
 def reach(
@@ -233,19 +202,43 @@ def reach(
     to_container: str,
     *,
     fmt: ReachFormat | str = ReachFormat.TEXT,
+    selection: Selection | None = None,
     inspect: bool = False,
 ) -> Outcome[ReachAnswer]:
-    """Can one container reach another (`netviz reach`); negative = no."""
+    """Can one container reach another (`netviz reach`); negative = no.
+
+    Containers are named by name, `host/name`, ID prefix or service name (looked up within
+    the selection, e.g. `project=shop`, when one is given). Channels besides the network are
+    reported beside the verdict.
+    """
+    from visualizer.analysis.channels import Channels  # noqa: PLC0415
     from visualizer.analysis.reachability import Reachability  # noqa: PLC0415
     from visualizer.renderers import render_reach  # noqa: PLC0415
 
     graph, warnings = open_graph(source, inspect=inspect)
+    shown, lost = view_of(graph, selection)
+    within = frozenset(k for k, _ in containers(shown)) if selection and selection.scoped else None
     model = Reachability(graph)
-    a, b = model.find(from_container), model.find(to_container)
-    answer = ReachAnswer(verdict=model.verdict(a, b), port_path=model.port_path(a, b))
-    out = render_reach(answer.verdict, answer.port_path, fmt)
+    a, b = model.find(from_container, within), model.find(to_container, within)
+    answer = ReachAnswer(
+        verdict=model.verdict(a, b),
+        port_path=model.port_path(a, b),
+        channels=tuple(Channels(graph).between(a, b)),
+    )
+    out = render_reach(answer.verdict, answer.port_path, fmt, answer.channels)
+    if model.container(a).pid_mode is None or model.container(b).pid_mode is None:
+        warnings = (
+            *warnings,
+            (
+                "containers not inspected: only channels through mounts are known; namespaces, "
+                "privileges and --volumes-from need --inspect"
+            ),
+        )
     return Outcome(
-        value=answer, output=out, negative=not answer.verdict.reachable, warnings=warnings
+        value=answer,
+        output=out,
+        negative=not answer.verdict.reachable,
+        warnings=(*warnings, *lost),
     )
 
 
@@ -262,9 +255,9 @@ def matrix(
     from visualizer.renderers import render_matrix  # noqa: PLC0415
 
     graph, warnings = open_graph(source)
-    shown = select(graph, selection or Selection())
+    shown, lost = view_of(graph, selection)
     table = truth_table(Reachability(graph), [k for k, _ in containers(shown)])
-    return Outcome(value=table, output=render_matrix(table, fmt, text), warnings=warnings)
+    return Outcome(value=table, output=render_matrix(table, fmt, text), warnings=(*warnings, *lost))
 
 
 def report(
@@ -274,13 +267,19 @@ def report(
     options: RenderOptions | None = None,
     inspect: bool = False,
 ) -> Outcome[None]:
-    """A Markdown document (`netviz report`): engines, diagram, networks, reachability, findings."""
+    """A Markdown document (`netviz report`): engines, diagram, networks, reachability, findings.
+
+    With a selection, the report is about it (its title names it; reachability lists the
+    pairs inside and across its border; findings are those about it).
+    """
+    from visualizer.analysis.scope import scope_of  # noqa: PLC0415
     from visualizer.renderers import render_report  # noqa: PLC0415
 
     graph, warnings = open_graph(source, inspect=inspect)
-    shown = select(graph, selection or Selection())
-    out = render_report(shown, options or RenderOptions(), analyse(graph))
-    return Outcome(value=None, output=out, warnings=(*warnings, *out.notes))
+    shown, lost = view_of(graph, selection)
+    area = scope_of(graph, selection) if selection is not None else None
+    out = render_report(shown, options or RenderOptions(), analyse(graph), area)
+    return Outcome(value=None, output=out, warnings=(*warnings, *lost, *out.notes))
 
 
 def probe(
@@ -303,14 +302,17 @@ def probe(
     from visualizer.analysis import probe as checks  # noqa: PLC0415
     from visualizer.analysis.reachability import Reachability  # noqa: PLC0415
     from visualizer.renderers import render_probe  # noqa: PLC0415
-    from visualizer.sources.engine import exec_commands, load_live  # noqa: PLC0415
+    from visualizer.sources.engine import load_live  # noqa: PLC0415
+    from visualizer.sources.execs import exec_commands  # noqa: PLC0415
 
     target = source.one_engine("probe")
     graph, warnings = open_graph(load_live(target))
     model = Reachability(graph)
-    shown = [k for k, _ in containers(select(graph, selection or Selection()))]
+    view, lost = view_of(graph, selection)
+    shown = [k for k, _ in containers(view)]
+    within = frozenset(shown) if selection is not None and selection.scoped else None
     if sources or targets:
-        wanted = {model.find(n) for n in (*sources, *targets)}
+        wanted = {model.find(n, within) for n in (*sources, *targets)}
         shown = [k for k in shown if k in wanted]
     planned, skipped = checks.plan(model, shown)
     jobs = checks.jobs(model, planned, wait=wait)
@@ -323,136 +325,19 @@ def probe(
     results = exec_commands(target, jobs, parallel=parallel, progress=tick)
     found = checks.judge(model, planned, skipped, results)
     if sources or targets:
-        names = {n: model.container(model.find(n)).name for n in (*sources, *targets)}
+        names = {n: model.container(model.find(n, within)).name for n in (*sources, *targets)}
         found = checks.restrict(
             found,
             {names[n] for n in sources} if sources else None,
             {names[n] for n in targets} if targets else None,
         )
     out = render_probe(found, fmt, text)
-    return Outcome(value=found, output=out, negative=bool(found.mismatches), warnings=warnings)
-
-
-def diff(
-    a: SourceSpec | Snapshot | str,
-    b: SourceSpec | Snapshot | str,
-    *,
-    fmt: DiffFormat | str = DiffFormat.TEXT,
-    selection: Selection | None = None,
-    diagram: Format | str | None = None,
-    base: SourceSpec | None = None,
-    inspect: bool = True,
-) -> Outcome[Diff]:
-    """Compare two sources (`netviz diff`); negative = they differ.
-
-    A source given as a string is read like `SourceSpec.parse` reads it, with the compose
-    options and timeout of `base`. `diagram` also draws both sides in one change diagram
-    (added green, removed red, changed amber) in a Graphviz format.
-    """
-    from visualizer.analysis.diff import diff_graphs, scoped  # noqa: PLC0415
-    from visualizer.analysis.union import union  # noqa: PLC0415
-    from visualizer.renderers import render as draw  # noqa: PLC0415
-    from visualizer.renderers import render_diff  # noqa: PLC0415
-
-    chosen = selection or Selection()
-    snaps = []
-    for side in (a, b):
-        if isinstance(side, str):
-            side = (base or SourceSpec()).parse(side)  # noqa: PLW2901
-        snaps.append(load(side, inspect=inspect) if isinstance(side, SourceSpec) else side)
-    graph_a, graph_b = build_graph(snaps[0]), build_graph(snaps[1])
-    result = diff_graphs(graph_a, graph_b, a_label=_label(a), b_label=_label(b))
-    if chosen.filters:
-        result = scoped(result, select(graph_a, chosen), select(graph_b, chosen))
-    attachments: tuple[Rendered, ...] = ()
-    if diagram is not None:
-        merged, status = union(snaps[0], snaps[1], result)
-        shown = select(build_graph(merged), chosen)
-        attachments = (draw(shown, diagram, RenderOptions(), None, status),)
-    warnings = (*snaps[0].warnings, *snaps[1].warnings)
     return Outcome(
-        value=result,
-        output=render_diff(result, fmt),
-        negative=not result.equal,
-        warnings=warnings,
-        attachments=attachments,
+        value=found,
+        output=out,
+        negative=bool(found.mismatches),
+        warnings=(*warnings, *lost),
     )
-
-
-def watch(
-    source: SourceSpec,
-    *,
-    on_update: Callable[[WatchUpdate], None],
-    log: Callable[[str], None],
-    fmt: Format | str = Format.SVG,
-    options: RenderOptions | None = None,
-    selection: Selection | None = None,
-    debounce: float = 1.0,
-    stop: threading.Event | None = None,
-) -> None:
-    """Follow an engine's events and redraw after each burst of changes (`netviz watch`).
-
-    `on_update` gets the first drawing, then one per change; `log` what happens to the
-    connection. Returns when `stop` is set (Ctrl-C in the CLI).
-    """
-    from visualizer.analysis.diff import diff_graphs, scoped  # noqa: PLC0415
-    from visualizer.renderers import render as draw  # noqa: PLC0415
-    from visualizer.sources.engine import follow_events, load_live  # noqa: PLC0415
-    from visualizer.sources.watch import watch as follow  # noqa: PLC0415
-
-    target = source.one_engine("watch")
-    chosen, opts = selection or Selection(), options or RenderOptions()
-    draw_format = Format(fmt)
-
-    def publish(snap: Snapshot, before: Snapshot | None) -> None:
-        graph = build_graph(snap)
-        shown = select(graph, chosen)
-        change = None
-        if before is not None:
-            earlier = build_graph(before)
-            change = diff_graphs(earlier, graph)
-            if chosen.filters:  # report what the drawing shows, not the rest of the engine
-                change = scoped(change, select(earlier, chosen), shown)
-            if change.equal:
-                return
-        if change is None:
-            counts = f"{len(networks(shown))} networks, {len(containers(shown))} containers"
-            line = f"watching {snap.source}: {counts}"
-        else:
-            line = change.headline()
-        out = draw(shown, draw_format, opts, analyse(graph))
-        now = datetime.now(UTC).astimezone()
-        on_update(WatchUpdate(at=now, snapshot=snap, output=out, line=line, changes=change))
-
-    follow(
-        capture=lambda: load_live(target),
-        follow=lambda push: follow_events(target, push),
-        publish=publish,
-        log=log,
-        debounce=debounce,
-        stop=stop,
-    )
-
-
-def _label(side: SourceSpec | Snapshot | str) -> str:
-    if isinstance(side, str):
-        return side
-    if isinstance(side, Snapshot):
-        return side.source or "snapshot"
-    return "live" if side.is_live else "source"
-
-
-def _read_text(path: Path, what: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such {what} file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a {what} file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
 
 
 __all__ = [

@@ -24,6 +24,8 @@ class ExitCode(IntEnum):
     """The output could not be written."""
     INTERRUPTED = 130
     """Interrupted by Ctrl-C."""
+    TERMINATED = 143
+    """Stopped by SIGTERM (child processes such as Graphviz are stopped with it)."""
 
 
 class VisualizerError(Exception):

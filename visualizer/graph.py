@@ -8,26 +8,53 @@ A `container:` sidecar has no endpoints of its own: it gets the node attributes 
 stack, following chains), and one edge per endpoint of the owner, marked
 `shared_from=<owner key>`, so the graph stays bipartite and the sidecar sits exactly where its
 traffic does.
+
+The data layer is a second bipartite graph over the same container keys, held in
+`graph.graph["data"]` so the container–network graph stays as it is: data nodes
+`data:volume:<host>:<name>` and `data:path:<host>:<path>` (`bipartite=0`, `record=DataNode`)
+joined to containers by one mount edge each, carrying the container's `mounts` of that
+resource (read-write or read-only). tmpfs mounts are private and have no data node.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
-
-from visualizer.errors import UsageError
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable
 
     import networkx as nx
 
-    from visualizer.model import Container, Endpoint, Engine, Network, Snapshot
+    from visualizer.model import Container, Endpoint, Engine, Mount, Network, Snapshot
 
 K = TypeVar("K")
 
 NETWORK, CONTAINER = 0, 1
+DATA = 0
+"""`bipartite` of a data node in the data layer (containers are `CONTAINER` there too)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DataNode:
+    """A named volume or a host path that containers mount."""
+
+    kind: str
+    """`volume` or `path` (a bind mount's or named pipe's host path)."""
+    name: str
+    """The volume's name, or the canonical host path."""
+    host: str = ""
+    """The engine whose volume or host path it is, when a snapshot spans several."""
+    driver: str = ""
+    """The volume driver (`local`, a plugin); empty for a path."""
+    anonymous: bool = False
+    """A volume the engine created for one container (`-v /path`), named by 64 hex digits."""
+
+    @property
+    def label(self) -> str:
+        """As diagrams write it: the volume name (short for an anonymous one), or the path."""
+        return f"anonymous {self.name[:12]}" if self.anonymous else self.name
 
 
 def network_key(network_id: str) -> str:
@@ -107,6 +134,45 @@ def netns_missing(g: nx.Graph[str], ckey: str) -> str | None:
     return found
 
 
+def data_layer(g: nx.Graph[str]) -> nx.Graph[str]:
+    """The data layer: containers and the volumes and host paths they mount."""
+    layer: nx.Graph[str] = g.graph["data"]
+    return layer
+
+
+def data_nodes(g: nx.Graph[str]) -> list[tuple[str, DataNode]]:
+    """Volumes and host paths mounted by the graph's containers, in canonical order."""
+    return [(k, d["record"]) for k, d in data_layer(g).nodes(data=True) if d["bipartite"] == DATA]
+
+
+def data_record(g: nx.Graph[str], dkey: str) -> DataNode:
+    """The record of a data node."""
+    record: DataNode = data_layer(g).nodes[dkey]["record"]
+    return record
+
+
+def mounts(g: nx.Graph[str], ckey: str, dkey: str) -> tuple[Mount, ...]:
+    """The mounts a container has of one volume or host path (usually one)."""
+    found: tuple[Mount, ...] = data_layer(g).adj[dkey][ckey]["mounts"]
+    return found
+
+
+def mounted(g: nx.Graph[str], ckey: str) -> list[str]:
+    """The data nodes a container mounts, in the order of its mounts' destinations."""
+    layer = data_layer(g)
+    return list(layer.adj[ckey]) if ckey in layer else []
+
+
+def writable(g: nx.Graph[str], ckey: str, dkey: str) -> bool:
+    """Whether a container may write to a volume or host path (a read-write mount of it)."""
+    return any(m.rw for m in mounts(g, ckey, dkey))
+
+
+def data_key(kind: str, host: str, name: str) -> str:
+    """Graph key of a data node."""
+    return f"data:{kind}:{host}:{name}"
+
+
 def labels(g: nx.Graph[str]) -> dict[str, str]:
     """Network and container ID → its name in reports: `host/name` where hosts share the name."""
     from visualizer.model import qualified_names  # noqa: PLC0415
@@ -152,7 +218,34 @@ def build_graph(snapshot: Snapshot) -> nx.Graph[str]:
             if nkey in g:
                 g.add_edge(nkey, ckey, endpoint=ep, shared_from=okey)
     g.graph["warnings"] = tuple(warnings)
+    g.graph["data"] = _data_layer(snapshot, nx.Graph())
     return g
+
+
+def _data_layer(snapshot: Snapshot, layer: nx.Graph[str]) -> nx.Graph[str]:
+    """Containers and the volumes and host paths they mount, nodes in canonical order."""
+    found: dict[str, DataNode] = {}
+    held: dict[tuple[str, str], list[Mount]] = defaultdict(list)
+    for c in snapshot.containers:
+        for m in c.mounts:
+            if not m.is_data:
+                continue
+            if m.type == "volume":
+                node = DataNode(
+                    kind="volume", name=m.name, host=c.host, driver=m.driver, anonymous=m.anonymous
+                )
+            else:
+                node = DataNode(kind="path", name=m.host_path, host=c.host)
+            dkey = data_key(node.kind, node.host, node.name)
+            found.setdefault(dkey, node)
+            held[(dkey, container_key(c.id))].append(m)
+    for c in snapshot.containers:
+        layer.add_node(container_key(c.id), bipartite=CONTAINER, kind="container", record=c)
+    for dkey, node in sorted(found.items(), key=lambda kv: (kv[1].kind, kv[1].name, kv[1].host)):
+        layer.add_node(dkey, bipartite=DATA, kind=node.kind, record=node)
+    for (dkey, ckey), held_mounts in held.items():
+        layer.add_edge(dkey, ckey, mounts=tuple(held_mounts))
+    return layer
 
 
 def _netns_owner(
@@ -199,103 +292,3 @@ def tasks_by_service(items: Iterable[tuple[K, Container]]) -> dict[str, list[K]]
         if c.swarm_service:
             found[c.swarm_service].append(item)
     return found
-
-
-FILTER_KEYS = ("network", "driver", "label", "project")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Selection:
-    """What a view shows: `docker network ls`-style filters plus noise control."""
-
-    filters: tuple[tuple[str, str], ...] = ()
-    """(key, value) pairs; values of one key are OR-ed, different keys AND-ed."""
-    hide_unused_builtin: bool = False
-    """Drop `bridge`, `host` and `none` when no shown container uses them."""
-
-
-def parse_filters(specs: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """Parse `key=value` filter strings; an unknown key or a missing `=` is a usage error."""
-    result = []
-    for spec in specs:
-        key, sep, value = spec.partition("=")
-        key = key.strip().lower()
-        if not sep or key not in FILTER_KEYS or not value:
-            raise UsageError(
-                f"bad filter {spec!r}: use key=value with key one of {', '.join(FILTER_KEYS)}"
-            )
-        result.append((key, value))
-    return tuple(result)
-
-
-def select(g: nx.Graph[str], selection: Selection) -> nx.Graph[str]:
-    """Return the subgraph a selection shows (records are shared, not copied)."""
-    groups: dict[str, list[str]] = defaultdict(list)
-    for key, value in selection.filters:
-        groups[key].append(value)
-    nets = {k for k, _ in networks(g)}
-    ctrs = {k for k, _ in containers(g)}
-    for key, values in sorted(groups.items()):
-        match_n, match_c = _match(g, key, values)
-        nets &= match_n
-        ctrs &= match_c
-    ctrs |= _netns_owners(g, ctrs)
-    if selection.hide_unused_builtin:
-        nets = {n for n in nets if not _unused_builtin(g, n, ctrs)}
-    return _induced(g, nets | ctrs)
-
-
-def _induced(g: nx.Graph[str], keep: set[str]) -> nx.Graph[str]:
-    """The subgraph on `keep`, its nodes and adjacencies in the full graph's (canonical) order.
-
-    Not a networkx subgraph view: a view iterates a filter set, in an order that changes from
-    run to run with string hashing.
-    """
-    if len(keep) == g.number_of_nodes():
-        return g
-    shown: nx.Graph[str] = g.__class__()
-    shown.graph = g.graph
-    shown.add_nodes_from((n, data) for n, data in g.nodes(data=True) if n in keep)
-    shown.add_edges_from(
-        (u, v, data) for u, v, data in g.edges(data=True) if u in keep and v in keep
-    )
-    return shown
-
-
-def _match(g: nx.Graph[str], key: str, values: Sequence[str]) -> tuple[set[str], set[str]]:
-    """Networks and containers one filter key selects, each with its neighbours."""
-    n_direct: set[str] = set()
-    c_direct: set[str] = set()
-    for nkey, net in networks(g):
-        if (key == "network" and any(_names_network(net, v) for v in values)) or (
-            (key == "driver" and net.driver in values)
-            or (key == "label" and any(_has_label(net.labels, v) for v in values))
-        ):
-            n_direct.add(nkey)
-    for ckey, c in containers(g):
-        if (key == "project" and c.compose_project in values) or (
-            key == "label" and any(_has_label(c.labels, v) for v in values)
-        ):
-            c_direct.add(ckey)
-    match_n = n_direct | {n for c in c_direct for n in g[c]}
-    match_c = c_direct | {c for n in n_direct for c in g[n]}
-    return match_n, match_c
-
-
-def _names_network(net: Network, value: str) -> bool:
-    return net.name == value or net.id.startswith(value)
-
-
-def _has_label(labels: Any, spec: str) -> bool:  # noqa: ANN401 - a Mapping[str, str]
-    key, sep, value = spec.partition("=")
-    return key in labels and (not sep or labels[key] == value)
-
-
-def _netns_owners(g: nx.Graph[str], ctrs: set[str]) -> set[str]:
-    """Owners of the shown sidecars' network stacks: a sidecar is never drawn alone."""
-    return {o for c in ctrs for o in (netns_of(g, c), netns_owner(g, c)) if o is not None}
-
-
-def _unused_builtin(g: nx.Graph[str], nkey: str, ctrs: set[str]) -> bool:
-    net = network_record(g, nkey)
-    return net.is_builtin and not any(c in ctrs for c in g[nkey])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -33,7 +34,7 @@ def write_file(path: Path, content: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
-        Path(tmp).chmod(0o666 & ~_umask())
+        _keep_mode_and_owner(Path(tmp), path)
         Path(tmp).replace(path)
         tmp = None
     except OSError as exc:
@@ -88,7 +89,7 @@ def _stage(path: Path, content: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
-        Path(tmp).chmod(0o666 & ~_umask())
+        _keep_mode_and_owner(Path(tmp), path)
     except OSError:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -118,6 +119,22 @@ def write_stdout(content: bytes, *, binary: bool) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
+
+
+def _keep_mode_and_owner(tmp: Path, path: Path) -> None:
+    """Give the new file the mode and owner of the one it replaces (else the umask's mode).
+
+    Snapshots and audits are sensitive: rewriting a 0600 file must not widen it to 0644.
+    """
+    try:
+        old = path.stat()
+    except FileNotFoundError:
+        tmp.chmod(0o666 & ~_umask())
+        return
+    tmp.chmod(stat.S_IMODE(old.st_mode))
+    if (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
+        with contextlib.suppress(PermissionError):  # only root may give files away
+            os.chown(tmp, old.st_uid, old.st_gid)
 
 
 def _umask() -> int:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from visualizer.analysis.channels import Channel
     from visualizer.analysis.diff import Diff
     from visualizer.analysis.reachability import PortPath, Verdict
     from visualizer.model import Snapshot
@@ -38,6 +39,8 @@ class ReachAnswer:
 
     verdict: Verdict
     port_path: PortPath | None
+    channels: tuple[Channel, ...] = ()
+    """Ways the source can affect the target besides the network (volumes, namespaces, …)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

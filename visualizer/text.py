@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import unicodedata
 
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
@@ -66,6 +68,29 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "\u2026"
 
 
+EMPTY_NAME = "(empty name)"
+
+
+def display(name: str, limit: int) -> str:
+    """A name as a diagram shows it: shortened with an ellipsis; `(empty name)` when empty."""
+    return shorten(name, limit) if name else EMPTY_NAME
+
+
 def short_id(identifier: str) -> str:
     """Return the 12-character form of a Docker ID, as the docker CLI prints it."""
     return identifier[:12]
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(value: object, *, indent: int | None = 2) -> str:
+    r"""JSON of engine data, exact and always encodable as UTF-8.
+
+    Text keeps its characters (`ensure_ascii=False`), but a lone surrogate (`"\ud800"`, which
+    a JSON input may carry and UTF-8 cannot) is written as its `\ud800` escape, so the output
+    stays valid JSON that reads back to the same string.
+    """
+    separators = None if indent is not None else (",", ":")
+    text = json.dumps(value, indent=indent, ensure_ascii=False, separators=separators)
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -23,7 +23,7 @@ are, and `differs` names what the members of a group do not share.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -65,9 +65,13 @@ class PortGroup:
     container_port: int
     protocol: str
     host_ports: tuple[int, ...]
-    """The host ports the members publish it on (0: chosen by the engine)."""
+    """The host ports the members publish it on (0: chosen by the engine); for a run, those
+    of its first port."""
     members: int
     """How many members publish it."""
+    last_port: int = 0
+    """The last container port of a run (`8000-8010`: the same members publish each port,
+    on host ports that follow too); 0 for a single port."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -341,6 +345,38 @@ def _parts(ctx: _Context, ks: Iterable[str], level: Detail) -> tuple[tuple[str, 
     return tuple(sorted(count.items()))
 
 
+def _port_runs(
+    ports: dict[tuple[str, int, str], tuple[set[int], set[str]]],
+) -> tuple[PortGroup, ...]:
+    """The published ports of a group, consecutive ones as runs (`1-65535` is one entry)."""
+    runs: list[PortGroup] = []
+    last: tuple[str, str, int, frozenset[int], frozenset[str]] | None = None
+    for (ip, cp, proto), (hp, who) in sorted(
+        ports.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])
+    ):
+        hosts, members = frozenset(hp), frozenset(who)
+        follows = (
+            last is not None
+            and (last[0], last[1], last[4]) == (ip, proto, members)
+            and cp == last[2] + 1
+            and (hosts == {h + 1 for h in last[3]} or hosts == last[3] == {0})
+        )
+        if follows:
+            runs[-1] = replace(runs[-1], last_port=cp)
+        else:
+            runs.append(
+                PortGroup(
+                    host_ip=ip,
+                    container_port=cp,
+                    protocol=proto,
+                    host_ports=tuple(sorted(hp)),
+                    members=len(who),
+                )
+            )
+        last = (ip, proto, cp, hosts, members)
+    return tuple(sorted(runs, key=lambda p: (p.host_ip, p.container_port, p.protocol)))
+
+
 def _group(
     ctx: _Context,
     gid: str,
@@ -374,16 +410,7 @@ def _group(
         worst = max(f.severity for f in found)
         ids = tuple(sorted({f.id for f in found}, key=lambda i: int(i.lstrip("A") or 0)))
         summary = FindingSummary(worst=worst.label, ids=ids, members=flagged)
-    port_groups = tuple(
-        PortGroup(
-            host_ip=ip,
-            container_port=cp,
-            protocol=proto,
-            host_ports=tuple(sorted(hp)),
-            members=len(who),
-        )
-        for (ip, cp, proto), (hp, who) in sorted(ports.items())
-    )
+    port_groups = _port_runs(ports)
     differs = []
     if len(states) > 1:
         differs.append("state")

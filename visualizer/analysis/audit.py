@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from visualizer.analysis.baseline import compare
+from visualizer.analysis.channels import Channel, ChannelGroups, Channels
 from visualizer.analysis.findings import Finding, Severity, audit_findings
-from visualizer.analysis.reachability import Grouped, PortPath, Reachability, Verdict
-from visualizer.errors import InputError
+from visualizer.analysis.reachability import PortPath, Reachability, Verdict
+from visualizer.analysis.scope import kept, scope_of
 from visualizer.graph import snapshot_of
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from visualizer.analysis.baseline import Baseline, BaselineDiff
+    from visualizer.analysis.grouped import Grouped
     from visualizer.analysis.policy import Policy, Violation
+    from visualizer.analysis.scope import Scope
     from visualizer.model import Engine
+    from visualizer.selection import Selection
 
-AUDIT_SCHEMA = "netviz-audit"
-AUDIT_SCHEMA_VERSION = 1
+PAIR_LIMIT = 10_000
+"""Above this many reachable pairs (estimated linearly first), the audit writes the grouped
+form unless every pair is asked for (`--all-pairs`), and says so."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,6 +34,7 @@ class Analysis:
 
     reach: Reachability
     findings: tuple[Finding, ...]
+    channels: Channels
 
     def marks(self) -> dict[tuple[str, str], list[Finding]]:
         """Open findings by subject (`("container", name)` / `("network", name)`)."""
@@ -40,30 +47,12 @@ class Analysis:
 
 
 def analyse(g: nx.Graph[str]) -> Analysis:
-    """Reachability and findings of a full (unfiltered) graph."""
-    return Analysis(reach=Reachability(g), findings=tuple(audit_findings(snapshot_of(g))))
+    """Reachability, channels and findings of a full (unfiltered) graph."""
+    from visualizer.analysis.findings.crossing import crossing_findings  # noqa: PLC0415
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BaselineDiff:
-    """What changed since an earlier `netviz audit --format json`."""
-
-    origin: str
-    new_pairs: tuple[tuple[str, str], ...]
-    lost_pairs: tuple[tuple[str, str], ...]
-    new_findings: tuple[Finding, ...]
-    resolved_findings: int
-    new_violations: tuple[Violation, ...]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Baseline:
-    """The facts of an earlier audit that a new one is compared with."""
-
-    origin: str
-    pairs: frozenset[tuple[str, str]]
-    findings: frozenset[str]
-    violations: frozenset[str]
+    reach, channels = Reachability(g), Channels(g)
+    found = audit_findings(snapshot_of(g), crossing_findings(reach, channels))
+    return Analysis(reach=reach, findings=tuple(found), channels=channels)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,14 +63,25 @@ class AuditReport:
     source: str
     captured_at: str
     inspected: bool
+    predicted: bool
+    """The source is a prediction (compose files): what the engine assigns is unknown."""
     caveats: tuple[str, ...]
     containers: int
     running: int
     findings: tuple[Finding, ...]
     pairs: tuple[Verdict, ...] | None
-    """Every reachable ordered pair (`None` in the grouped form)."""
+    """Every reachable ordered pair with an end in the scope (`None` in the grouped form);
+    a pair crossing the scope's border has `crossing` set."""
     port_paths: tuple[PortPath, ...] | None
     grouped: Grouped | None
+    scope: Scope | None
+    """What the audit is about (`None`: the whole estate)."""
+    notes: tuple[str, ...]
+    """What the reader should know about this report's form (printed on stderr)."""
+    channels: tuple[Channel, ...] | None = None
+    """Every channel besides the network with an end in the scope (`None`: grouped form)."""
+    channels_grouped: ChannelGroups | None = None
+    """The channels in linear form (JSON writes it when they are not listed)."""
     policy: str | None
     """The policy file, when one was checked."""
     violations: tuple[Violation, ...]
@@ -89,6 +89,30 @@ class AuditReport:
     fail_on: Severity | None
     failed: bool
     """Whether the audit fails a pipeline (exit code 1)."""
+
+    def failures(self) -> list[str]:
+        """What makes the audit fail, one short phrase each (empty when it passes)."""
+        if not self.failed:
+            return []
+
+        def bad(findings: tuple[Finding, ...]) -> list[str]:
+            threshold = self.fail_on
+            return [
+                f"{f.severity.label} finding {f.id} ({', '.join(s.name for s in f.subjects)})"
+                for f in findings
+                if threshold is not None and f.is_open and f.severity >= threshold
+            ]
+
+        if self.baseline is not None:
+            d = self.baseline
+            found = [f"new reachable pair {a} → {b}" for a, b in d.new_pairs]
+            found += [f"new {x}" for x in bad(d.new_findings)]
+            found += [
+                f"new violation of {v.rule!r}: {v.source} → {v.target}" for v in d.new_violations
+            ]
+            return found
+        found = [f"violation of {v.rule!r}: {v.source} → {v.target}" for v in self.violations]
+        return found + bad(self.findings)
 
     def severity_counts(self) -> dict[str, int]:
         """Open findings per severity, worst first."""
@@ -124,10 +148,32 @@ def caveats(g: nx.Graph[str]) -> list[str]:
             "The engine does not report bridge-nf-call-iptables; with it off, icc=false has no "
             "effect (moby#11404)."
         )
-    if not snap.inspected:
+    unread = sum(1 for c in snap.containers if c.pid_mode is None)
+    if unread and (snap.partly_inspected or snap.inspected):
         notes.append(
-            "Containers were not inspected: aliases, host names and capabilities are unknown "
-            "(use --inspect, or a snapshot taken with it)."
+            f"{unread} of {len(snap.containers)} containers were not inspected (or were, by a "
+            "netviz older than these checks): their network "
+            "aliases and host names are missing from the names listed, and their privileged "
+            "mode, namespaces, capabilities, devices, security options and --volumes-from "
+            "are unknown, so A23–A27 and the namespace and host channels were not checked "
+            "for them (a live audit inspects every container unless --no-inspect)."
+        )
+    elif unread:
+        notes.append(
+            "Containers were not inspected: aliases, host names, privileged mode, namespaces, "
+            "capabilities, devices, security options and --volumes-from are unknown, so "
+            "A23–A27 and the namespace and host channels were not checked (use --inspect, or "
+            "a snapshot taken with it). Mounts come from the container list and are checked."
+        )
+    notes.append(
+        "Channels besides the network come from mounts, namespaces and privileges as "
+        "configured; an engine socket is recognised by its name or a directory that holds it "
+        "at its default place (/var/run, /run)."
+    )
+    if any(n.dns_enabled is not None for n in snap.networks):
+        notes.append(
+            "Podman networks are judged by their own DNS setting (dns_enabled): members of a "
+            "network without DNS, like the default podman network, reach each other by IP only."
         )
     if any(n.driver in {"macvlan", "ipvlan"} for n in snap.networks):
         notes.append(
@@ -144,41 +190,77 @@ def caveats(g: nx.Graph[str]) -> list[str]:
 def build_report(
     g: nx.Graph[str],
     *,
-    grouped: bool = False,
+    grouped: bool | None = False,
     policy: Policy | None = None,
     baseline: Baseline | None = None,
     fail_on: Severity | None = Severity.HIGH,
+    scope: Selection | None = None,
 ) -> AuditReport:
-    """Run the whole audit over the (unfiltered) graph."""
+    """Run the whole audit over the (unfiltered) graph, about a scope (default: everything).
+
+    `grouped`: `True` per network, `False` every pair, `None` every pair unless there are
+    more than `PAIR_LIMIT` (then grouped, with a note).
+    """
     from visualizer.analysis.policy import evaluate  # noqa: PLC0415
 
     snap = snapshot_of(g)
     analysis = analyse(g)
-    reach, found = analysis.reach, analysis.findings
-    violations = tuple(evaluate(policy, reach)) if policy is not None else ()
-    pairs = port_paths = None
+    reach = analysis.reach
+    area = scope_of(g, scope) if scope is not None else None
+    inside = area.containers if area is not None else None
+    found = kept(area, analysis.findings)
+    violations = (
+        tuple(evaluate(policy, reach, analysis.channels, within=inside))
+        if policy is not None
+        else ()
+    )
+    notes: list[str] = []
+    if grouped is None:
+        expected = reach.estimate_pairs(inside)
+        grouped = expected > PAIR_LIMIT
+        if grouped:
+            notes.append(
+                f"about {expected:,} reachable pairs (more than {PAIR_LIMIT:,}): wrote the grouped "
+                "form; --all-pairs lists every pair"
+            )
+    pairs = port_paths = channels = None
     if not grouped or baseline is not None:
-        pairs = tuple(reach.pairs())
-        port_paths = tuple(reach.port_paths())
-    diff = _compare(baseline, pairs or (), found, violations) if baseline is not None else None
-    failed = _fails(found, violations, diff, fail_on)
+        pairs = tuple(reach.around(inside))
+        port_paths = tuple(reach.port_paths_around(inside))
+    if not grouped:
+        listed = analysis.channels.around(inside, PAIR_LIMIT)
+        channels = tuple(listed) if listed is not None else None
+        if listed is None:
+            notes.append(
+                f"more than {PAIR_LIMIT:,} channels besides the network: wrote them grouped"
+            )
+    diff = None
+    if baseline is not None:
+        diff = compare(
+            baseline, pairs or (), found, violations, kept=area.keeps_names if area else None
+        )
     return AuditReport(
         engine=snap.engine,
         source=snap.source,
         captured_at=snap.captured_at,
         inspected=snap.inspected,
+        predicted=snap.predicted,
         caveats=tuple(caveats(g)),
-        containers=len(snap.containers),
-        running=sum(1 for k in reach.container_keys() if reach.is_running(k)),
+        containers=len(inside) if inside is not None else len(snap.containers),
+        running=sum(1 for k in inside or reach.container_keys() if reach.is_running(k)),
         findings=found,
         pairs=None if grouped else pairs,
         port_paths=None if grouped else port_paths,
-        grouped=reach.grouped() if grouped else None,
+        grouped=reach.grouped(inside) if grouped else None,
+        scope=area,
+        notes=tuple(notes),
+        channels=channels,
+        channels_grouped=analysis.channels.grouped(),
         policy=policy.origin if policy is not None else None,
         violations=violations,
         baseline=diff,
         fail_on=fail_on,
-        failed=failed,
+        failed=_fails(found, violations, diff, fail_on),
     )
 
 
@@ -194,49 +276,3 @@ def _fails(
     if diff is not None:
         return bool(diff.new_pairs or diff.new_violations or bad(diff.new_findings))
     return bool(violations) or bad(found)
-
-
-def _compare(
-    baseline: Baseline,
-    pairs: tuple[Verdict, ...],
-    found: tuple[Finding, ...],
-    violations: tuple[Violation, ...],
-) -> BaselineDiff:
-    now = {(v.source, v.target) for v in pairs}
-    fingerprints = {f.fingerprint for f in found}
-    return BaselineDiff(
-        origin=baseline.origin,
-        new_pairs=tuple(sorted(now - baseline.pairs)),
-        lost_pairs=tuple(sorted(baseline.pairs - now)),
-        new_findings=tuple(f for f in found if f.fingerprint not in baseline.findings),
-        resolved_findings=len(baseline.findings - fingerprints),
-        new_violations=tuple(v for v in violations if v.fingerprint not in baseline.violations),
-    )
-
-
-def parse_baseline(text: str | bytes, *, origin: str = "baseline") -> Baseline:
-    """Read an earlier `netviz audit --format json` (the per-pair form)."""
-    try:
-        data: Any = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"{origin}: not valid JSON ({exc})") from None
-    if not isinstance(data, dict) or data.get("schema") != AUDIT_SCHEMA:
-        raise InputError(f'{origin}: not a netviz audit (expected "schema": "{AUDIT_SCHEMA}")')
-    if data.get("schema_version") != AUDIT_SCHEMA_VERSION:
-        raise InputError(
-            f"{origin}: unsupported audit schema_version {data.get('schema_version')!r} "
-            f"(this netviz reads {AUDIT_SCHEMA_VERSION})"
-        )
-    pairs = data.get("reachability")
-    if not isinstance(pairs, list):
-        raise InputError(
-            f'{origin}: no "reachability" list; a baseline must be written without --grouped'
-        )
-    try:
-        pair_set = frozenset((str(p["from"]), str(p["to"])) for p in pairs)
-        finding_set = frozenset(str(f["fingerprint"]) for f in data.get("findings", []))
-        policy = data.get("policy") or {}
-        violation_set = frozenset(str(v["fingerprint"]) for v in policy.get("violations", []))
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise InputError(f"{origin}: malformed audit entry ({exc!r})") from None
-    return Baseline(origin=origin, pairs=pair_set, findings=finding_set, violations=violation_set)

@@ -66,12 +66,24 @@ CIS_TITLES: Mapping[str, str] = MappingProxyType(
         "2.4": "Ensure Docker is allowed to make changes to iptables",
         "2.16": "Ensure that userland proxy is disabled",
         "5.1": "Ensure swarm mode is not Enabled, if not needed",
-        "5.4": "Ensure that privileged containers are not used",
+        "5.2": "Ensure that, if applicable, an AppArmor Profile is enabled",
+        "5.3": "Ensure that, if applicable, SELinux security options are set",
+        "5.4": "Ensure that Linux kernel capabilities are restricted within containers",
+        "5.5": "Ensure that privileged containers are not used",
+        "5.6": "Ensure sensitive host system directories are not mounted on containers",
         "5.8": "Ensure that privileged ports are not mapped within containers",
         "5.9": "Ensure that only needed ports are open on the container",
         "5.10": "Ensure that the host's network namespace is not shared",
         "5.14": "Ensure that incoming container traffic is bound to a specific host interface",
+        "5.16": "Ensure that the host's process namespace is not shared",
+        "5.17": "Ensure that the host's IPC namespace is not shared",
+        "5.18": "Ensure that host devices are not directly exposed to containers",
+        "5.20": "Ensure mount propagation mode is not set to shared",
+        "5.21": "Ensure that the host's UTS namespace is not shared",
+        "5.22": "Ensure the default seccomp profile is not Disabled",
         "5.30": 'Ensure that Docker\'s default bridge "docker0" is not used',
+        "5.31": "Ensure that the host's user namespaces are not shared",
+        "5.32": "Ensure that the Docker socket is not mounted inside any containers",
         "7.3": "Ensure that all Docker swarm overlay networks are encrypted",
     }
 )
@@ -233,6 +245,7 @@ CATALOGUE: Mapping[str, Rule] = _rules(
             "`ip_forward`)"
         ),
         cis="5.4",
+        also_cis=("5.5",),
         rules=("R6",),
         remediation="Attach it to one network, or drop NET_ADMIN and privileged mode.",
     ),
@@ -312,6 +325,110 @@ CATALOGUE: Mapping[str, Rule] = _rules(
         cis="2.4",
         also_cis=("2.16",),
         remediation="Check the daemon configuration (iptables on, userland-proxy off).",
+    ),
+    Rule(
+        id="A21",
+        title="Engine socket mounted in a container",
+        severity=Severity.CRITICAL,
+        severity_text="critical",
+        summary=(
+            "the Docker (or Podman, containerd) socket mounted in a container, even read-only: "
+            "it controls the engine, so the host and every container"
+        ),
+        cis="5.32",
+        remediation=(
+            "Do not mount the engine socket; give the tool a narrowly filtered API proxy "
+            "if it truly needs one."
+        ),
+    ),
+    Rule(
+        id="A22",
+        title="Sensitive host directory mounted",
+        severity=Severity.HIGH,
+        severity_text="critical / high / medium",
+        summary=(
+            "bind mount of `/`, `/boot`, `/dev`, `/etc`, `/lib`, `/lib/modules`, `/proc`, "
+            "`/sys`, `/usr`, `/var/run`, `/run` or `/var/lib/docker` (critical for `/` "
+            "read-write, high read-write, medium read-only)"
+        ),
+        cis="5.6",
+        remediation="Mount only the application's own directories, read-only where possible.",
+    ),
+    Rule(
+        id="A23",
+        title="Privileged container",
+        severity=Severity.CRITICAL,
+        severity_text="critical",
+        summary="`--privileged`: every capability and device, no confinement: it is the host",
+        cis="5.5",
+        remediation="Drop --privileged; add only the capabilities and devices it needs.",
+    ),
+    Rule(
+        id="A24",
+        title="Host namespace shared",
+        severity=Severity.HIGH,
+        severity_text="high / medium / low",
+        summary=(
+            "host PID (high), IPC (medium), user (medium) or UTS (low) namespace shared with "
+            "the container"
+        ),
+        cis="5.16",
+        also_cis=("5.17", "5.31", "5.21"),
+        remediation="Remove --pid/--ipc/--userns/--uts=host (pid, ipc, userns_mode, uts).",
+    ),
+    Rule(
+        id="A25",
+        title="Dangerous capability added",
+        severity=Severity.HIGH,
+        severity_text="critical / high / medium",
+        summary=(
+            "capabilities such as `SYS_ADMIN`, `SYS_MODULE`, `SYS_PTRACE`, `DAC_READ_SEARCH`, "
+            "`NET_ADMIN` added (critical for `ALL`)"
+        ),
+        cis="5.4",
+        remediation="Drop all capabilities and add back only those the process needs.",
+    ),
+    Rule(
+        id="A26",
+        title="Host device exposed",
+        severity=Severity.MEDIUM,
+        severity_text="high / medium",
+        summary="host devices passed in with `--device` (high for disks and memory, writable)",
+        cis="5.18",
+        remediation="Pass no host devices, or only the one needed, read-only.",
+    ),
+    Rule(
+        id="A27",
+        title="Confinement disabled",
+        severity=Severity.MEDIUM,
+        severity_text="medium",
+        summary="`seccomp=unconfined`, `apparmor=unconfined` or `label=disable` security options",
+        cis="5.22",
+        also_cis=("5.2", "5.3"),
+        remediation="Keep the default seccomp and AppArmor profiles, or write a narrower one.",
+    ),
+    Rule(
+        id="A28",
+        title="Mount with shared propagation",
+        severity=Severity.MEDIUM,
+        severity_text="medium",
+        summary="bind mount with `shared` / `rshared` propagation: mounts flow back to the host",
+        cis="5.20",
+        remediation="Use the default rprivate propagation.",
+    ),
+    Rule(
+        id="A29",
+        title="Writable data shared across a network isolation boundary",
+        severity=Severity.MEDIUM,
+        severity_text="medium",
+        summary=(
+            "containers that cannot reach each other by network share a volume or host path "
+            "one of them writes (a channel: files, unix sockets)"
+        ),
+        remediation=(
+            "Give each side its own volume, or mount it read-only where the data must flow "
+            "one way only."
+        ),
     ),
 )
 """Every finding netviz raises, by ID, in order."""

@@ -262,16 +262,37 @@ def _container_fields(
     lx, ly = _own_links(lx), _own_links(ly)
     if lx != ly:
         found.append(f"links: {_links_text(lx)} → {_links_text(ly)}")
-    for attr in ("privileged", "cap_add"):
+    for attr in (
+        "privileged",
+        "cap_add",
+        "cap_drop",
+        "uts_mode",
+        "userns_mode",
+        "security_opt",
+        "read_only_rootfs",
+    ):
         vx, vy = getattr(x, attr), getattr(y, attr)
         if vx is not None and vy is not None and vx != vy:
             found.append(f"{attr}: {vx} → {vy}")
+    mx_, my_ = _mounts(x), _mounts(y)
+    found.extend(f"mount removed: {m}" for m in sorted(mx_ - my_))
+    found.extend(f"mount added: {m}" for m in sorted(my_ - mx_))
     labels_x, labels_y = _labels(x), _labels(y)
     if labels_x != labels_y:
         differ = labels_x.keys() ^ labels_y.keys()
         differ |= {k for k in labels_x.keys() & labels_y if labels_x[k] != labels_y[k]}
         found.append("labels: " + ", ".join(sorted(differ)))
     return found
+
+
+def _mounts(c: Container) -> set[str]:
+    """A container's mounts as both sources know them (an anonymous volume's name is random)."""
+    return {
+        f"{'anonymous volume' if m.anonymous else m.name or m.host_path or m.type}:"
+        f"{m.destination}{'' if m.rw else ' (ro)'}"
+        + (f" {m.propagation}" if m.shared_propagation else "")
+        for m in c.mounts
+    }
 
 
 def _own_links(links: set[tuple[str, str]]) -> set[tuple[str, str]]:

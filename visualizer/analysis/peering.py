@@ -3,7 +3,8 @@
 Rules from `docker-network-semantics.md`: R1 (user-defined bridge: IP and name), R2 (default
 bridge: IP only), R4 (`enable_icc=false`: members blocked, unless the kernel does not pass
 bridged traffic to iptables, moby#11404), R9 (host), R8 (none), R17/R18 (macvlan, ipvlan),
-R19 (overlay). Drivers this tool does not know are reported as unknown, never guessed.
+R19 (overlay), R21 (a Podman network without DNS). Drivers this tool does not know are
+reported as unknown, never guessed.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def peering(network: Network, engine: Engine | None = None) -> Peering:
         return Peering.UNKNOWN
     if network.driver == "bridge" and not network.icc and icc_enforced(engine):
         return Peering.ISOLATED
+    if network.dns_enabled is not None:  # Podman: its own DNS setting decides (R21)
+        return Peering.BY_NAME if network.dns_enabled else Peering.BY_IP
     if network.is_default_bridge:
         return Peering.BY_IP
     return Peering.BY_NAME

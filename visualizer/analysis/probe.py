@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from visualizer.analysis.reachability import Reachability
-    from visualizer.sources.engine import ExecResult
+    from visualizer.model import Container
+    from visualizer.sources.execs import ExecResult
 
 SCRIPT = r"""
 NETVIZ_WAIT=$1; shift
@@ -143,6 +144,8 @@ def _pair_checks(
             add("ip", f"ip:{address}", v.reachable)
         if ob == b:
             add("name", f"name:{cb.name}", v.reachable and v.by_name)
+            for alias in _aliases(cb, v.names) if v.reachable else ():
+                add("name", f"name:{alias}", v.reachable)
     published = [p for p in cb.ports if p.published and p.host_port] if ob == b else []
     if published and not v.reachable and gateway is not None:
         path = reach.port_path(a, b)
@@ -226,3 +229,16 @@ def _parse(output: str) -> dict[str, bool]:
         if status in {"ok", "no"} and token:
             seen[token] = status == "ok"
     return seen
+
+
+def _aliases(c: Container, names: tuple[str, ...]) -> list[str]:
+    """The service name and declared aliases of a target that resolve, besides its name.
+
+    Tested only where the target is reachable: a name that does not resolve to it may
+    resolve to another container, and a ping would prove nothing.
+    """
+    declared = {a for ep in c.endpoints for a in ep.aliases or ()}
+    if c.compose_service:
+        declared.add(c.compose_service)
+    skip = {c.name, c.id[:12], c.hostname or ""}
+    return sorted(a for a in declared if a in names and a not in skip and "." not in a)

@@ -13,11 +13,11 @@ and are reached by nothing.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from visualizer.analysis.grouped import Grouping
 from visualizer.analysis.peering import PEERING_TEXT, Peering
-from visualizer.analysis.topology import Topology
 from visualizer.errors import UsageError
 
 if TYPE_CHECKING:
@@ -42,6 +42,10 @@ RULES: dict[str, str] = {
     "R18": "ipvlan: like macvlan",
     "R19": "overlay: members reach each other across nodes",
     "R20": "swarm service names: tasks.<service>, and the service name with dnsrr",
+    "R22": "Podman routes between its networks (netavark without isolate): a container "
+    "reaches the addresses of containers on its host's other Podman networks",
+    "R21": "Podman network without DNS (the default podman network, --disable-dns): "
+    "reachable by IP only",
     "STOPPED": "a stopped container reaches nothing and is reached by nothing",
     "PLUGIN": "network plugin: members assumed to reach each other (not analysed)",
 }
@@ -68,6 +72,9 @@ class Verdict:
     """Rule IDs that decided the verdict (keys of `RULES`)."""
     reason: str = ""
     """The verdict as one plain sentence."""
+    crossing: str | None = None
+    """In a scoped audit, a pair across the scope's border: `out` (from inside to outside)
+    or `in` (from outside to inside); `None` inside it, and without a scope."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,48 +88,7 @@ class PortPath:
     rule: str = "R11"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Segment:
-    """One network's members and what they may do to each other."""
-
-    network: str
-    driver: str
-    policy: Peering
-    internal: bool
-    members: tuple[str, ...]
-    """Running members, sidecars included (they share their owner's endpoint)."""
-    by_name: bool
-    """Whether members resolve each other by name."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HostStack:
-    """One machine's own network stack and who is on it, reaches it, is reached from it."""
-
-    host: str
-    """The engine's host name; empty for a single-engine snapshot."""
-    containers: tuple[str, ...]
-    """Host-network containers: they are this host."""
-    reaches: tuple[str, ...]
-    """Containers this host (and so its host-network containers) reaches."""
-    reached_by: tuple[str, ...]
-    """Containers that reach this host's services through their gateway."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Grouped:
-    """Reachability without expanding pairs: segments plus the paths that cross them."""
-
-    segments: tuple[Segment, ...]
-    stacks: tuple[tuple[str, ...], ...]
-    """Groups of containers sharing one network stack (owner first); they reach each other."""
-    hosts: tuple[HostStack, ...]
-    """Per machine: its host-network containers and the host paths."""
-    links: tuple[tuple[str, str, str], ...] = field(default=())
-    """Links (holder, target, alias): one-way names."""
-
-
-class Reachability(Topology):
+class Reachability(Grouping):
     """Docker's reachability rules over a graph's index: verdicts and their expansions."""
 
     def verdict(self, a: str, b: str) -> Verdict:
@@ -213,6 +179,16 @@ class Reachability(Topology):
                         rules=("R8",),
                         reason=f"{self._l(c)} has no network interface but loopback",
                     )
+            if self._where[oa] == self._where[ob] and self._routed(oa) and self._routed(ob):
+                theirs = ", ".join(self._net_label[n] for n in self._routed(ob))
+                return Verdict(
+                    source=self._l(ca),
+                    target=self._l(cb),
+                    reachable=True,
+                    rules=("R22",),
+                    reason=f"{self._l(ca)} and {self._l(cb)} share no network, but Podman routes "
+                    f"between its networks: reachable by IP only, on {theirs}, through the host",
+                )
             return Verdict(
                 source=self._l(ca),
                 target=self._l(cb),
@@ -299,6 +275,10 @@ class Reachability(Topology):
                     continue
                 for okey in self._members[nkey]:
                     found.update(self._stack.get(okey, ()))
+            if self._routed(oa):  # R22: Podman's other networks on this host
+                for okey in self._order:
+                    if self._where.get(okey) == here and self._routed(okey):
+                        found.update(self._stack.get(okey, ()))
             if self._host_access(oa):
                 for h in self._host:
                     if self._where[h] == here:
@@ -323,6 +303,54 @@ class Reachability(Topology):
                 v = self.verdict(a, b)
                 if v.reachable:
                     yield a, b, v
+
+    def around(self, inside: frozenset[str] | None = None) -> list[Verdict]:
+        """Reachable pairs with an end inside a scope (every pair without one), in order.
+
+        A pair crossing the scope's border carries `crossing` (`out` or `in`). The pairs into
+        the scope are found from the inside (the candidates relation is symmetric), so the
+        cost grows with the scope's neighbourhood, not with the estate.
+        """
+        if inside is None:
+            return list(self.pairs())
+        found: dict[tuple[str, str], Verdict] = {}
+        for b in (k for k in self._order if k in inside):
+            for a in self.candidates(b):
+                for x, y in ((b, a), (a, b)):
+                    if (x, y) not in found:
+                        v = self.verdict(x, y)
+                        if v.reachable:
+                            way = None if x in inside and y in inside else "out"
+                            if x not in inside:
+                                way = "in"
+                            found[(x, y)] = replace(v, crossing=way) if way else v
+        order = self._rank
+        return [found[k] for k in sorted(found, key=lambda k: (order[k[0]], order[k[1]]))]
+
+    def estimate_pairs(self, inside: frozenset[str] | None = None) -> int:
+        """An upper bound of the reachable pairs (with an end inside), computed linearly."""
+        total = 0
+        for nkey, owners in self._members.items():
+            if self._policy[nkey] is Peering.ISOLATED:
+                continue
+            members = [m for o in owners for m in self._stack.get(o, ())]
+            outside = 0 if inside is None else sum(1 for m in members if m not in inside)
+            total += len(members) * (len(members) - 1) - outside * max(outside - 1, 0)
+        for members in self._stack.values():
+            total += len(members) * (len(members) - 1)
+        return total
+
+    def port_paths_around(self, inside: frozenset[str] | None = None) -> Iterator[PortPath]:
+        """Port paths (R11) with an end inside a scope (all of them without one)."""
+        if inside is None:
+            yield from self.port_paths()
+            return
+        publishers = [b for b in self._order if any(p.published for p in self._rec[b].ports)]
+        ours = [b for b in publishers if b in inside]
+        for a in self._order:
+            for b in publishers if a in inside else ours:
+                if (path := self.port_path(a, b)) is not None:
+                    yield path
 
     def port_path(self, a: str, b: str) -> PortPath | None:
         """Whether `a`, not reaching `b` directly, reaches its published ports (R11)."""
@@ -355,60 +383,6 @@ class Reachability(Topology):
                 path = self.port_path(a, b)
                 if path is not None:
                     yield path
-
-    def grouped(self) -> Grouped:
-        """The compact, network-level form: linear in the size of the topology."""
-        segments = []
-        for nkey in sorted(self._net, key=lambda n: (self._net[n].name, self._net[n].id)):
-            members = [m for o in self._members[nkey] for m in self._stack.get(o, ())]
-            if not members:
-                continue
-            net = self._net[nkey]
-            policy = self._policy[nkey]
-            segments.append(
-                Segment(
-                    network=self._net_label[nkey],
-                    driver=net.driver,
-                    policy=policy,
-                    internal=net.internal,
-                    members=tuple(self._l(self._rec[m]) for m in members),
-                    by_name=policy is Peering.BY_NAME and self._has_dns(nkey),
-                )
-            )
-        stacks = tuple(
-            tuple(self._l(self._rec[m]) for m in members)
-            for _, members in sorted(self._stack.items(), key=lambda kv: self._rank[kv[0]])
-            if len(members) > 1
-        )
-        per_host: dict[str, tuple[list[str], list[str], list[str]]] = {}
-        for okey in self._order:
-            if okey not in self._nets:
-                continue
-            stack, reaches, reached = per_host.setdefault(self._where[okey], ([], [], []))
-            names = [self._l(self._rec[m]) for m in self._stack.get(okey, ())]
-            if okey in self._host:
-                stack.extend(names)
-                continue
-            if self._host_reaches(okey):
-                reaches.extend(names)
-            if self._host_access(okey):
-                reached.extend(names)
-        hosts = tuple(
-            HostStack(host=h, containers=tuple(sorted(s)), reaches=tuple(r), reached_by=tuple(b))
-            for h, (s, r, b) in sorted(per_host.items())
-        )
-        links = tuple(
-            (self._l(c), lk.target, lk.alias)
-            for k in self._order
-            for c in (self._rec[k],)
-            for lk in c.links
-        )
-        return Grouped(
-            segments=tuple(segments),
-            stacks=stacks,
-            hosts=hosts,
-            links=links,
-        )
 
 
 def _loopback(ip: str | None) -> bool:

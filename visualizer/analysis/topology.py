@@ -13,7 +13,7 @@ from visualizer.analysis.peering import Peering, peering
 from visualizer.analysis.versions import at_least
 from visualizer.errors import NotFoundError, UsageError
 from visualizer.graph import containers, endpoint, netns_owner, networks, snapshot_of
-from visualizer.model import SWARM_SERVICE_LABEL, qualified_names
+from visualizer.model import SWARM_SERVICE_LABEL, parse_go_bool, qualified_names
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -113,8 +113,13 @@ class Topology:
             (n, self._has_dns(n)) for n in sorted(nets) if self._policy[n] is not Peering.ISOLATED
         )
 
-    def find(self, ref: str) -> str:
-        """The key of a container given by name (`host/name` too) or ID prefix."""
+    def find(self, ref: str, within: frozenset[str] | None = None) -> str:
+        """The key of a container given by name (`host/name` too), ID prefix or service name.
+
+        A compose or swarm service name stands for its one container; looked up `within` a
+        scope's containers when one is given. Several candidates are a usage error that
+        lists them.
+        """
         name = ref.removeprefix("/")
         if name in self._by_name:
             return self._by_name[name]
@@ -126,7 +131,22 @@ class Topology:
             return matches[0]
         if len(matches) > 1:
             raise UsageError(f"container ID prefix {ref!r} is ambiguous")
-        raise NotFoundError(f"no container named {ref!r} (or with that ID prefix)")
+        served = [
+            k
+            for k in self._order
+            if (within is None or k in within)
+            and name in {self._rec[k].compose_service, self._rec[k].labels.get(SWARM_SERVICE_LABEL)}
+        ]
+        if len(served) == 1:
+            return served[0]
+        if served:
+            choices = ", ".join(self._l(self._rec[k]) for k in served[:10])
+            more = f" and {len(served) - 10} more" if len(served) > 10 else ""  # noqa: PLR2004
+            raise UsageError(
+                f"{name!r} is a service with several containers ({choices}{more}): name one, "
+                "or narrow with --filter project=…"
+            )
+        raise NotFoundError(f"no container or service named {ref!r} (or with that ID prefix)")
 
     def container(self, key: str) -> Container:
         """The record of a container key."""
@@ -173,14 +193,31 @@ class Topology:
         net = self._net[nkey]
         if self._policy[nkey] is Peering.UNKNOWN:
             return "PLUGIN"
-        if net.is_default_bridge:
+        if net.dns_enabled is False:
+            return "R21"
+        if net.is_default_bridge and net.dns_enabled is None:
             return "R2"
         return DRIVER_RULE.get(net.driver, "R1")
+
+    def _routed(self, okey: str) -> list[str]:
+        """A stack's Podman networks that netavark routes to and from its other networks."""
+        return [
+            n
+            for n in self._nets.get(okey, {})
+            if (net := self._net[n]).dns_enabled is not None
+            and net.driver == "bridge"
+            and not net.internal
+            and not parse_go_bool(net.options.get("isolate"), default=False)
+        ]
 
     def _has_dns(self, nkey: str) -> bool:
         """Embedded DNS answers on user-defined networks, not on the default bridge."""
         net = self._net[nkey]
-        return not net.is_default_bridge and net.driver not in {"host", "null"}
+        if net.driver in {"host", "null"}:
+            return False
+        if net.dns_enabled is not None:  # Podman says per network
+            return net.dns_enabled
+        return not net.is_default_bridge
 
     def _names_on(self, b: str, nkey: str) -> list[str]:
         c = self._rec[b]
@@ -191,6 +228,8 @@ class Topology:
             names.append(f"tasks.{service}")  # R20: every task of the service
             if c.swarm_service in self._dnsrr:
                 names.append(service)  # dnsrr: the service name lists the tasks, not a VIP
+        if c.compose_service:  # Compose makes the service name an alias on each of its networks
+            names.append(c.compose_service)
         names.extend(ep.dns_names or ())
         names.extend(ep.aliases or ())
         names.append(c.id[:12])

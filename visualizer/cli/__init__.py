@@ -9,15 +9,18 @@ commands that need them, so `netviz --help` starts fast.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from visualizer.analysis.catalogue import FailOn
 from visualizer.cli import output as out
+from visualizer.cli.exits import Stopped, exit_code
 from visualizer.cli.options import (
+    DataOpt,
     DetailOpt,
     DiagramFormatOpt,
     DiagramOutputOpt,
@@ -30,7 +33,7 @@ from visualizer.cli.options import (
     opt,
     reads_source,
 )
-from visualizer.errors import ExitCode, UsageError, VisualizerError
+from visualizer.errors import ExitCode, UsageError
 from visualizer.renderers.options import (
     AuditFormat,
     Detail,
@@ -75,7 +78,7 @@ def _root(
     """See which Docker containers can reach each other, and how.
 
     Exit codes: 0 ok, 1 negative answer, 2 usage, 3 engine, 4 bad input file,
-    5 renderer missing, 6 output not writable, 130 interrupted.
+    5 renderer missing, 6 output not writable, 130 interrupted, 143 terminated.
     """
     _state["debug"] = debug
 
@@ -99,9 +102,13 @@ def render(
     layout: Annotated[Layout, opt("--layout", help="Graphviz layout engine.")] = Layout.DOT,
     direction: DirectionOpt = Direction.LR,
     legend: Annotated[bool, opt("--legend/--no-legend", help="Draw the legend.")] = True,
+    data: DataOpt = True,
     inspect: InspectOpt = False,
     fallback_demo: Annotated[
         bool, opt("--fallback-demo", help="Draw the demo topology when no engine answers.")
+    ] = False,
+    quiet: Annotated[
+        bool, opt("-q", "--quiet", help="Do not say where the file was written.")
     ] = False,
 ) -> int:
     """Draw the networks and containers: Graphviz dot, svg, png or pdf, Mermaid, HTML, JSON."""
@@ -113,7 +120,12 @@ def render(
             source,
             fmt,
             options=out.options(
-                layout=layout, direction=direction, legend=legend, view=view, detail=detail
+                layout=layout,
+                direction=direction,
+                legend=legend,
+                view=view,
+                detail=detail,
+                data=data,
             ),
             selection=out.selection(filters, hide_unused_builtin=no_builtin),
             findings=findings,
@@ -121,13 +133,14 @@ def render(
             fallback_demo=fallback_demo,
             progress=progress,
         )
-    return out.finish(outcome, destination)
+    return out.finish(outcome, destination, say_where=not quiet)
 
 
 @app.command()
 @reads_source()
 def snapshot(
     source: SourceSpec,
+    filters: FilterOpt = None,
     output: Annotated[
         Path | None, opt("-o", "--output", help="Snapshot file to write [default: stdout].")
     ] = None,
@@ -143,7 +156,9 @@ def snapshot(
     from visualizer import api  # noqa: PLC0415
 
     with out.progress() as progress:
-        outcome = api.snapshot(source, inspect=inspect, progress=progress)
+        outcome = api.snapshot(
+            source, selection=out.selection(filters), inspect=inspect, progress=progress
+        )
     return out.finish(outcome, out.file(output))
 
 
@@ -153,9 +168,13 @@ def audit(
     source: SourceSpec,
     fmt: Annotated[AuditFormat, opt("-f", "--format", help="Output format.")] = AuditFormat.TABLE,
     output: OutputOpt = None,
+    filters: FilterOpt = None,
     grouped: Annotated[
         bool,
         opt("--grouped", help="Reachability per network instead of every pair (large engines)."),
+    ] = False,
+    all_pairs: Annotated[
+        bool, opt("--all-pairs", help="List every reachable pair, however many there are.")
     ] = False,
     policy: Annotated[
         Path | None, opt("--policy", metavar="FILE", help="Check a YAML reachability policy.")
@@ -179,17 +198,27 @@ def audit(
     exit_zero: Annotated[
         bool, opt("--exit-zero", help="Exit 0 even when the audit fails.")
     ] = False,
-    inspect: InspectOpt = True,
+    inspect: Annotated[
+        bool,
+        opt(
+            "--inspect/--no-inspect",
+            help="Inspect every container (privileged mode, namespaces, capabilities, aliases): "
+            "a request each, in parallel.",
+        ),
+    ] = True,
 ) -> int:
     """Audit isolation: who reaches whom, what is exposed, policy violations (exit 1 = fail)."""
     from visualizer import api  # noqa: PLC0415
 
+    if grouped and all_pairs:
+        raise UsageError("choose one: --grouped or --all-pairs")
     text = out.text(output, color=fmt is AuditFormat.TABLE)
     with out.progress() as progress:
         outcome = api.audit(
             source,
             fmt=fmt,
-            grouped=grouped,
+            selection=out.selection(filters),
+            grouped=True if grouped else False if all_pairs else None,
             policy=policy,
             baseline=baseline,
             fail_on=fail_on,
@@ -208,20 +237,29 @@ def reach(
     from_container: Annotated[
         str,
         typer.Argument(
-            metavar="SOURCE", help="Container that connects (name, host/name or ID prefix)."
+            metavar="SOURCE",
+            help="Container that connects (name, host/name, ID prefix or service name).",
         ),
     ],
     to_container: Annotated[
         str, typer.Argument(metavar="TARGET", help="Container it connects to.")
     ],
     json_output: JsonOpt = False,
+    filters: FilterOpt = None,
     inspect: InspectOpt = False,
 ) -> int:
     """Can SOURCE reach TARGET? Exit 0 yes, 1 no, with the rule and network that decide it."""
     from visualizer import api  # noqa: PLC0415
 
     fmt = api.ReachFormat.JSON if json_output else api.ReachFormat.TEXT
-    outcome = api.reach(source, from_container, to_container, fmt=fmt, inspect=inspect)
+    outcome = api.reach(
+        source,
+        from_container,
+        to_container,
+        fmt=fmt,
+        selection=out.selection(filters),
+        inspect=inspect,
+    )
     return out.finish(outcome, None)
 
 
@@ -392,34 +430,19 @@ def watch(
             on_update=show,
             log=out.warn,
         )
-    except KeyboardInterrupt:
+    except Stopped as stop:
+        if stop.signum != signal.SIGINT:
+            raise
         sys.stderr.write("netviz: stopped watching\n")
     return ExitCode.OK
 
 
-# typer raises click's exceptions, from click itself or from the copy it vendors (0.26+):
-# find their base class without importing click directly.
-_ClickException: type[Any] = next(
-    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
-)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run `netviz` with `argv` and return the exit code (no `sys.exit`)."""
-    try:
-        result = app(args=argv, prog_name="netviz", standalone_mode=False)
-    except _ClickException as exc:  # usage errors from typer's option parsing
-        exc.show()
-        return int(exc.exit_code)
-    except (KeyboardInterrupt, typer.Abort):
-        sys.stderr.write("netviz: interrupted\n")
-        return ExitCode.INTERRUPTED
-    except VisualizerError as exc:
-        if _state["debug"]:
-            raise
-        sys.stderr.write(f"netviz: error: {visible(str(exc))}\n")
-        return exc.exit_code
-    return result if isinstance(result, int) else ExitCode.OK
+    return exit_code(
+        lambda: app(args=argv, prog_name="netviz", standalone_mode=False),
+        debug=lambda: _state["debug"],
+    )
 
 
 def run() -> None:

@@ -188,7 +188,10 @@ FilterOpt = Annotated[
     opt(
         "--filter",
         metavar="KEY=VALUE",
-        help="Only what matches key=value (network, driver, label, project); repeatable.",
+        help=(
+            "Only what matches key=value (network, driver, label, project, service, "
+            "name=GLOB); repeatable: one key's values OR-ed, keys AND-ed."
+        ),
     ),
 ]
 ViewOpt = Annotated[
@@ -202,6 +205,9 @@ DetailOpt = Annotated[
         "most detailed level whose picture stays readable.",
         show_default=True,
     ),
+]
+DataOpt = Annotated[
+    bool, opt("--data/--no-data", help="Draw volumes, host paths and other channels.")
 ]
 InspectOpt = Annotated[
     bool,

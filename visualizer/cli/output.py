@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from visualizer.api import Outcome
-    from visualizer.graph import Selection
     from visualizer.renderers.options import RenderOptions
+    from visualizer.selection import Selection
     from visualizer.sources.spec import Progress
 
 DEFAULT_OUTPUT = Path("output") / "topology"
@@ -24,7 +24,7 @@ DEFAULT_OUTPUT = Path("output") / "topology"
 
 def selection(filters: list[str] | None, *, hide_unused_builtin: bool = False) -> Selection:
     """The selection `--filter` options make."""
-    from visualizer.graph import Selection, parse_filters  # noqa: PLC0415
+    from visualizer.selection import Selection, parse_filters  # noqa: PLC0415
 
     return Selection(filters=parse_filters(filters or ()), hide_unused_builtin=hide_unused_builtin)
 
@@ -63,8 +63,16 @@ def destination(fmt: Format | None, output: Path | None) -> tuple[Format, Path |
     return fmt, output or DEFAULT_OUTPUT.with_suffix(fmt.suffix)
 
 
-def finish(outcome: Outcome[Any], destination: Path | None, *more: Path | None) -> int:
-    """Show the warnings, write the documents (all of them or none), and the exit code."""
+def finish(
+    outcome: Outcome[Any],
+    destination: Path | None,
+    *more: Path | None,
+    say_where: bool = False,
+) -> int:
+    """Show the warnings, write the documents (all of them or none), and the exit code.
+
+    `say_where` prints where each file went (else only to a person at a terminal).
+    """
     from visualizer.outputs import write_files, write_stdout  # noqa: PLC0415
 
     for message in outcome.warnings:
@@ -76,7 +84,10 @@ def finish(outcome: Outcome[Any], destination: Path | None, *more: Path | None) 
     if destination is None:
         write_stdout(outcome.output.content, binary=outcome.output.binary)
     for path, _ in files:
-        note(f"wrote {path}")
+        if say_where:
+            sys.stderr.write(f"netviz: wrote {visible(str(path))}\n")
+        else:
+            note(f"wrote {path}")
     return ExitCode.NEGATIVE if outcome.negative else ExitCode.OK
 
 

@@ -20,6 +20,7 @@ from visualizer.model.base import (
     SWARM_TASK_LABEL,
     parse_go_bool,
 )
+from visualizer.model.data import BIND, NPIPE, TMPFS, VOLUME, Device, Mount, host_path
 from visualizer.model.estate import (
     Host,
     Service,
@@ -29,23 +30,41 @@ from visualizer.model.estate import (
     VirtualIP,
     qualified_names,
 )
-from visualizer.model.records import Container, Endpoint, Engine, Link, Network, Port, Subnet
+from visualizer.model.records import (
+    Container,
+    Endpoint,
+    Engine,
+    Link,
+    Network,
+    Port,
+    Subnet,
+    port_runs,
+    port_texts,
+    run_parts,
+    run_text,
+)
 
 __all__ = [
+    "BIND",
     "BUILTIN_NETWORKS",
     "COMPOSE_PROJECT_LABEL",
     "COMPOSE_SERVICE_LABEL",
     "DEFAULT_BRIDGE_OPTION",
     "ICC_OPTION",
+    "NPIPE",
     "SCHEMA_VERSION",
     "SWARM_SERVICE_ID_LABEL",
     "SWARM_SERVICE_LABEL",
     "SWARM_TASK_LABEL",
+    "TMPFS",
+    "VOLUME",
     "Container",
+    "Device",
     "Endpoint",
     "Engine",
     "Host",
     "Link",
+    "Mount",
     "Network",
     "Port",
     "Service",
@@ -54,6 +73,11 @@ __all__ = [
     "Subnet",
     "SwarmNode",
     "VirtualIP",
+    "host_path",
     "parse_go_bool",
+    "port_runs",
+    "port_texts",
     "qualified_names",
+    "run_parts",
+    "run_text",
 ]

@@ -121,6 +121,12 @@ class Snapshot:
     """UTC time of the capture, ISO 8601."""
     inspected: bool = False
     """Whether containers were inspected one by one (aliases, host name, capabilities known)."""
+    predicted: bool = False
+    """A prediction (from compose files), not a capture: addresses, ports and times the engine
+    assigns at deploy are unknown."""
+    partly_inspected: bool = False
+    """Only the containers whose inspect-only facts decide a verdict or a finding (those on
+    several networks) were inspected; the others' aliases and host names are unknown."""
     warnings: tuple[str, ...] = ()
     """Problems met while capturing (e.g. a container removed during the capture)."""
     hosts: tuple[Host, ...] = ()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping  # noqa: TC003 - resolved at run time by the snapshot codec
+from collections.abc import Iterable, Mapping  # noqa: TC003 - resolved at run time by the snapshot codec
 from dataclasses import dataclass, field
 
 from visualizer.model.base import (
@@ -18,6 +18,7 @@ from visualizer.model.base import (
     set_field,
     sorted_strings,
 )
+from visualizer.model.data import Device, Mount  # noqa: TC001 - resolved by the snapshot codec
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,6 +111,10 @@ class Network:
     """Creation time as the engine reports it."""
     host: str = ""
     """The engine a local-scope network lives on, when a snapshot spans several; else empty."""
+    dns_enabled: bool | None = None
+    """Podman: whether aardvark-dns answers names on this network (`podman network create
+    --disable-dns`, and the default `podman` network, have none). `None` on Docker, whose
+    own rules decide (embedded DNS everywhere but on the default bridge)."""
 
     def __post_init__(self) -> None:
         """Keep the canonical order, whatever order the source gave."""
@@ -195,6 +200,63 @@ class Port:
             f"{self.host_address}:{self.host_port or '*'}{arrow}{self.container_port}/"
             f"{self.protocol}"
         )
+
+
+def port_runs(ports: Iterable[Port]) -> list[tuple[Port, Port]]:
+    """Runs of consecutive ports (same host address and protocol), as (first, last) pairs."""
+
+    def order(x: Port) -> tuple[str, str, bool, tuple[int, str, str, int]]:
+        return (x.host_ip or "", x.protocol, x.host_port is None, x.sort_key)
+
+    runs: list[list[Port]] = []
+    for p in sorted(ports, key=order):
+        last = runs[-1][-1] if runs else None
+        if (
+            last is not None
+            and (last.host_ip, last.protocol) == (p.host_ip, p.protocol)
+            and p.container_port == last.container_port + 1
+            and (
+                (p.host_port is None and last.host_port is None)
+                or (p.host_port == 0 and last.host_port == 0)
+                or (p.host_port and last.host_port and p.host_port == last.host_port + 1)
+            )
+        ):
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return sorted(((r[0], r[-1]) for r in runs), key=lambda r: r[0].sort_key)
+
+
+def run_parts(first: Port, last: Port) -> tuple[str, str]:
+    """A run's host ports and container side: (`8000-8010`, `8000-8010/tcp`).
+
+    The host side is `*` for ports the engine picks and empty for exposed ports.
+    """
+    same = first.container_port == last.container_port
+    inside = f"{first.container_port}{'' if same else f'-{last.container_port}'}/{first.protocol}"
+    if first.host_port is None:
+        return "", inside
+    if not first.host_port:
+        return "*", inside
+    host = f"{first.host_port}{'' if first.host_port == last.host_port else f'-{last.host_port}'}"
+    return host, inside
+
+
+def run_text(first: Port, last: Port, arrow: str = "->") -> str:
+    """One run of ports: `0.0.0.0:8000-8010->8000-8010/tcp`, `5000-5100/udp (exposed)`."""
+    host, inside = run_parts(first, last)
+    if first.host_port is None:
+        return f"{inside} (exposed)"
+    return f"{first.host_address}:{host}{arrow}{inside}"
+
+
+def port_texts(ports: Iterable[Port], arrow: str = "->") -> list[str]:
+    """Ports as text, runs of consecutive ports written as ranges.
+
+    `0.0.0.0:8000-8010->8000-8010/tcp` for a published range, `5000-5100/udp (exposed)`, so
+    a container publishing `1-65535` is one line, not 65,535.
+    """
+    return [run_text(first, last, arrow) for first, last in port_runs(ports)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -293,10 +355,40 @@ class Container:
     """Port bindings as requested (`PortBindings`), which may differ from `ports`."""
     host: str = ""
     """The engine (swarm node) it runs on, when a snapshot spans several; else empty."""
+    mounts: tuple[Mount, ...] = ()
+    """Volumes, bind mounts, tmpfs and named pipes, from the container list (always known)."""
+    volumes_from: tuple[str, ...] | None = None
+    """`--volumes-from` entries as given (`NAME[:ro|:rw]`); `None` when not inspected."""
+    pid_mode: str | None = None
+    """`--pid`: empty (private), `host` or `container:<id>`; `None` when not inspected."""
+    ipc_mode: str | None = None
+    """`--ipc`: `private`, `shareable`, `host`, `container:<id>`, `none` or empty (the
+    daemon's default); `None` when not inspected."""
+    uts_mode: str | None = None
+    """`--uts`: empty (private) or `host`; `None` when not inspected."""
+    userns_mode: str | None = None
+    """`--userns`: empty or `host` (opts out of the daemon's user-namespace remapping)."""
+    cgroupns_mode: str | None = None
+    """`--cgroupns`: `private` or `host` (the default on cgroup v1 hosts)."""
+    cap_drop: tuple[str, ...] | None = None
+    """Dropped capabilities; `None` when not inspected."""
+    devices: tuple[Device, ...] | None = None
+    """Host devices (`--device`); `None` when not inspected."""
+    security_opt: tuple[str, ...] | None = None
+    """`--security-opt` entries (`seccomp=unconfined`, `apparmor=unconfined`,
+    `no-new-privileges`, …); `None` when not inspected."""
+    read_only_rootfs: bool | None = None
+    """`--read-only`: the root filesystem is read-only; `None` when not inspected."""
 
     def __post_init__(self) -> None:
         """Keep the canonical order, whatever order the source gave."""
         set_field(self, "labels", frozen_map(self.labels))
+        set_field(self, "mounts", tuple(sorted(set(self.mounts), key=lambda m: m.sort_key)))
+        set_field(self, "volumes_from", sorted_strings(self.volumes_from))
+        set_field(self, "cap_drop", sorted_strings(self.cap_drop))
+        set_field(self, "security_opt", sorted_strings(self.security_opt))
+        if self.devices is not None:
+            set_field(self, "devices", tuple(sorted(set(self.devices), key=lambda d: d.sort_key)))
         set_field(self, "ports", tuple(sorted(self.ports, key=lambda p: p.sort_key)))
         set_field(self, "endpoints", tuple(sorted(self.endpoints, key=lambda e: e.sort_key)))
         set_field(self, "links", tuple(sorted(set(self.links), key=lambda lk: lk.sort_key)))

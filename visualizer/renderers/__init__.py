@@ -35,10 +35,12 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from visualizer.analysis.audit import Analysis, AuditReport
+    from visualizer.analysis.channels import Channel
     from visualizer.analysis.diff import ChangeMap, Diff
     from visualizer.analysis.matrix import Matrix
     from visualizer.analysis.probe import ProbeReport
     from visualizer.analysis.reachability import PortPath, Verdict
+    from visualizer.analysis.scope import Scope
 
 __all__ = [
     "AuditFormat",
@@ -285,16 +287,20 @@ def render_diff(d: Diff, fmt: DiffFormat | str) -> Rendered:
     return DIFFS(fmt, d)
 
 
-def _reach_text(verdict: Verdict, path: PortPath | None) -> Rendered:
+def _reach_text(
+    verdict: Verdict, path: PortPath | None, channels: tuple[Channel, ...] = ()
+) -> Rendered:
     from visualizer.renderers.reach_text import verdict_text  # noqa: PLC0415
 
-    return Rendered.of_text(verdict_text(verdict, path), ReachFormat.TEXT)
+    return Rendered.of_text(verdict_text(verdict, path, channels), ReachFormat.TEXT)
 
 
-def _reach_json(verdict: Verdict, path: PortPath | None) -> Rendered:
+def _reach_json(
+    verdict: Verdict, path: PortPath | None, channels: tuple[Channel, ...] = ()
+) -> Rendered:
     from visualizer.renderers.reach_text import verdict_json  # noqa: PLC0415
 
-    return Rendered.of_text(verdict_json(verdict, path), ReachFormat.JSON)
+    return Rendered.of_text(verdict_json(verdict, path, channels), ReachFormat.JSON)
 
 
 REACH = Registry(
@@ -302,9 +308,14 @@ REACH = Registry(
 )
 
 
-def render_reach(verdict: Verdict, path: PortPath | None, fmt: ReachFormat | str) -> Rendered:
-    """Render a reachability verdict (and the published-port path when there is no direct one)."""
-    return REACH(fmt, verdict, path)
+def render_reach(
+    verdict: Verdict,
+    path: PortPath | None,
+    fmt: ReachFormat | str,
+    channels: tuple[Channel, ...] = (),
+) -> Rendered:
+    """Render a reachability verdict, its published-port path and the channels beside it."""
+    return REACH(fmt, verdict, path, channels)
 
 
 def _probe_table(report: ProbeReport, text: TextOptions) -> Rendered:
@@ -334,9 +345,11 @@ def render_probe(
     return PROBES(fmt, report, text or TextOptions())
 
 
-def render_report(g: nx.Graph[str], options: RenderOptions, analysis: Analysis) -> Rendered:
+def render_report(
+    g: nx.Graph[str], options: RenderOptions, analysis: Analysis, scope: Scope | None = None
+) -> Rendered:
     """The Markdown report of a (filtered) graph, with the analysis of the whole estate."""
     from visualizer.renderers.report import report_markdown  # noqa: PLC0415
 
-    text, notes = report_markdown(g, options, analysis)
+    text, notes = report_markdown(g, options, analysis, scope)
     return Rendered.of_text(text, DocumentFormat.MARKDOWN, notes)

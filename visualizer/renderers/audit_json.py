@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
-from visualizer.analysis.audit import AUDIT_SCHEMA, AUDIT_SCHEMA_VERSION
+from visualizer.analysis.baseline import AUDIT_SCHEMA, AUDIT_SCHEMA_VERSION
 from visualizer.analysis.findings import CIS_BENCHMARK
+from visualizer.text import json_text
 from visualizer.version import __version__
 
 if TYPE_CHECKING:
     from visualizer.analysis.audit import AuditReport
+    from visualizer.analysis.channels import Channel, ChannelGroups
     from visualizer.analysis.findings import Finding
+    from visualizer.analysis.grouped import Grouped
     from visualizer.analysis.policy import Violation
-    from visualizer.analysis.reachability import Grouped, PortPath, Verdict
+    from visualizer.analysis.reachability import PortPath, Verdict
     from visualizer.model import Port
 
 
@@ -30,6 +32,15 @@ def render_audit_json(report: AuditReport) -> str:
             "os": report.engine.os,
         },
         "source": report.source,
+        "scope": (
+            {
+                "filters": report.scope.description,
+                "containers": len(report.scope.containers),
+                "networks": len(report.scope.networks),
+            }
+            if report.scope is not None
+            else None
+        ),
         "captured_at": report.captured_at,
         "inspected": report.inspected,
         "caveats": list(report.caveats),
@@ -37,7 +48,11 @@ def render_audit_json(report: AuditReport) -> str:
             "containers": report.containers,
             "running": report.running,
             "reachable_pairs": len(report.pairs) if report.pairs is not None else None,
+            "crossing_pairs": (
+                sum(1 for v in report.pairs if v.crossing) if report.pairs is not None else None
+            ),
             "port_paths": len(report.port_paths) if report.port_paths is not None else None,
+            "channels": len(report.channels) if report.channels is not None else None,
             "findings": report.severity_counts(),
             "violations": len(report.violations),
             "fail_on": report.fail_on.label if report.fail_on is not None else None,
@@ -50,6 +65,10 @@ def render_audit_json(report: AuditReport) -> str:
         body["port_paths"] = [_port_path(p) for p in report.port_paths]
     if report.grouped is not None:
         body["reachability_grouped"] = _grouped(report.grouped)
+    if report.channels is not None:
+        body["channels"] = [channel_json(ch) for ch in report.channels]
+    if report.channels is None and report.channels_grouped is not None:
+        body["channels_grouped"] = channels_grouped_json(report.channels_grouped)
     body["findings"] = [finding_json(f) for f in report.findings]
     body["policy"] = (
         {"file": report.policy, "violations": [_violation(v) for v in report.violations]}
@@ -67,7 +86,7 @@ def render_audit_json(report: AuditReport) -> str:
             "resolved_findings": diff.resolved_findings,
             "new_violations": [_violation(v) for v in diff.new_violations],
         }
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return json_text(body) + "\n"
 
 
 def pair_json(v: Verdict) -> dict[str, Any]:
@@ -80,6 +99,52 @@ def pair_json(v: Verdict) -> dict[str, Any]:
         "names": list(v.names),
         "rules": list(v.rules),
         "reason": v.reason,
+        "crossing": v.crossing,
+    }
+
+
+def channel_json(ch: Channel) -> dict[str, Any]:
+    """One channel between two containers besides the network."""
+    return {
+        "from": ch.source,
+        "to": ch.target,
+        "kind": ch.kind.value,
+        "resource": ch.resource,
+        "direction": ch.direction,
+        "reason": ch.reason,
+    }
+
+
+def channels_grouped_json(g: ChannelGroups) -> dict[str, Any]:
+    """The channels in linear form."""
+    return {
+        "data": [
+            {
+                "kind": d.kind.value,
+                "resource": d.resource,
+                "host": d.host,
+                "writers": list(d.writers),
+                "readers": list(d.readers),
+                "overlaps": list(d.overlaps),
+            }
+            for d in g.data
+        ],
+        "namespaces": [
+            {"kind": n.kind.value, "owner": n.owner, "host": n.host, "members": list(n.members)}
+            for n in g.namespaces
+        ],
+        "volumes_from": [
+            {"from": src, "to": dst, "read_only": ro} for src, dst, ro in g.volumes_from
+        ],
+        "host_equivalent": [
+            {
+                "container": h.container,
+                "host": h.host,
+                "powers": list(h.powers),
+                "running": h.running,
+            }
+            for h in g.host_equivalent
+        ],
     }
 
 
@@ -118,6 +183,7 @@ def _violation(v: Violation) -> dict[str, Any]:
         "from": v.source,
         "to": v.target,
         "detail": v.detail,
+        "channel": v.channel or None,
         "fingerprint": v.fingerprint,
     }
 
@@ -146,4 +212,8 @@ def _grouped(g: Grouped) -> dict[str, Any]:
             for s in g.hosts
         ],
         "links": [{"from": a, "to": b, "alias": alias} for a, b, alias in g.links],
+        "published": [
+            {"container": p.container, "host": p.host, "ports": [_port(x) for x in p.ports]}
+            for p in g.published
+        ],
     }

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from visualizer.model import port_texts
+from visualizer.renderers.audit_channels import channel_rows
+from visualizer.renderers.describe import origin, subject
 from visualizer.text import markdown as md
 
 if TYPE_CHECKING:
@@ -15,12 +18,27 @@ PAIR_LIMIT = 500
 def render_audit_markdown(report: AuditReport) -> str:
     """The audit as a Markdown document."""
     e = report.engine
-    out = [f"# netviz audit: {md(e.name or 'engine')}", ""]
+    out = [f"# netviz audit: {md(subject(e, report.scope))}", ""]
     out.append(
-        f"Docker {md(e.server_version or '?')}, API {md(e.api_version or '?')}, "
-        f"{md(e.os or '?')}; captured {md(report.captured_at or '?')} "
-        f"from {md(report.source or '?')}."
+        md(
+            origin(
+                e,
+                source=report.source,
+                captured_at=report.captured_at,
+                predicted=report.predicted,
+            )
+        )
     )
+    if report.scope is not None:
+        out += [
+            "",
+            (
+                f"About {md(report.scope.description)}: {len(report.scope.containers)} "
+                f"containers, {len(report.scope.networks)} networks. Reachability is computed on "
+                "the whole engine; pairs crossing the scope's border are marked `out` or `in`, "
+                "and only findings about the scope are listed."
+            ),
+        ]
     out += ["", "> **Configured isolation, not a packet test.** Caveats:"]
     out += [f"> - {md(c)}" for c in report.caveats]
     counts = report.severity_counts()
@@ -36,6 +54,10 @@ def render_audit_markdown(report: AuditReport) -> str:
         f"| {report.containers} | {report.running} | {pairs} | {findings} | "
         f"{len(report.violations)} | {result} |"
     )
+    reasons = report.failures()
+    if reasons:
+        out += ["", "**Fails because:**", ""]
+        out += [f"- {md(r)}" for r in reasons]
     out += ["", "## Findings", ""]
     if report.findings:
         out += [
@@ -51,6 +73,13 @@ def render_audit_markdown(report: AuditReport) -> str:
             )
     else:
         out.append("No findings.")
+    rows = channel_rows(report)
+    out += ["", "## Channels besides the network", ""]
+    if rows:
+        out += ["| kind | resource | who |", "|---|---|---|"]
+        out += [f"| {kind} | {md(what)} | {md(who)} |" for kind, what, who in rows]
+    else:
+        out.append("None: containers affect each other only over the network.")
     if report.policy is not None:
         out += ["", f"## Policy: {md(report.policy)}", ""]
         if report.violations:
@@ -69,7 +98,16 @@ def render_audit_markdown(report: AuditReport) -> str:
             f"{len(d.new_findings)} new findings, {d.resolved_findings} resolved, "
             f"{len(d.new_violations)} new violations."
         )
-        out += [f"- new: {md(a)} → {md(b)}" for a, b in d.new_pairs]
+        out += [f"- new reachable pair: {md(a)} → {md(b)}" for a, b in d.new_pairs]
+        out += [
+            f"- new {f.severity.label} finding {f.id}: {md(f.title)} "
+            f"({', '.join(md(s.name) for s in f.subjects)})"
+            for f in d.new_findings
+        ]
+        out += [
+            f"- new violation of {md(v.rule)}: {md(v.source)} → {md(v.target)}"
+            for v in d.new_violations
+        ]
     out += ["", "## Reachability", ""]
     if report.pairs is not None:
         out += _pairs(report)
@@ -85,12 +123,17 @@ def render_audit_markdown(report: AuditReport) -> str:
 
 def _pairs(report: AuditReport) -> list[str]:
     assert report.pairs is not None  # noqa: S101 - callers check
-    out = ["| from | to | via | by name | why |", "|---|---|---|---|---|"]
+    scoped = report.scope is not None
+    out = [
+        "| from | to | via | by name | why |" + (" border |" if scoped else ""),
+        "|---|---|---|---|---|" + ("---|" if scoped else ""),
+    ]
     for v in report.pairs[:PAIR_LIMIT]:
         via = ", ".join(md(n) for n in v.via) or "—"
+        border = f" {v.crossing or 'inside'} |" if scoped else ""
         out.append(
             f"| {md(v.source)} | {md(v.target)} | {via} | {'yes' if v.by_name else 'no'} | "
-            f"{md(v.reason)} |"
+            f"{md(v.reason)} |{border}"
         )
     if len(report.pairs) > PAIR_LIMIT:
         out.append(f"\n{len(report.pairs) - PAIR_LIMIT} more pairs: see the JSON report.")
@@ -98,6 +141,6 @@ def _pairs(report: AuditReport) -> list[str]:
         out += ["", "Published ports reachable through a host address (R11):", ""]
         out += ["| from | to | ports |", "|---|---|---|"]
         for p in report.port_paths[:PAIR_LIMIT]:
-            ports = ", ".join(md(x.text()) for x in p.ports)
+            ports = ", ".join(md(t) for t in port_texts(p.ports))
             out.append(f"| {md(p.source)} | {md(p.target)} | {ports} |")
     return out

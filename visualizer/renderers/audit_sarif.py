@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from visualizer.analysis.catalogue import CATALOGUE, CIS_BENCHMARK, Severity
+from visualizer.text import json_text
 from visualizer.version import __version__
 
 if TYPE_CHECKING:
@@ -32,9 +32,22 @@ SECURITY_SEVERITY = {
 
 
 def render_audit_sarif(report: AuditReport) -> str:
-    """Open findings and policy violations as SARIF results."""
+    """Open findings and policy violations as SARIF results.
+
+    With a baseline, each result carries SARIF's `baselineState` (`new` or `unchanged`), and
+    each new reachable pair is a result of its own (rule `NEWPAIR`).
+    """
     rules: dict[str, dict[str, Any]] = {}
     results = []
+    diff = report.baseline
+    new_findings = {f.fingerprint for f in diff.new_findings} if diff else set()
+    new_violations = {v.fingerprint for v in diff.new_violations} if diff else set()
+
+    def state(fingerprint: str, new: set[str]) -> dict[str, str]:
+        if diff is None:
+            return {}
+        return {"baselineState": "new" if fingerprint in new else "unchanged"}
+
     for f in report.findings:
         if not f.is_open:
             continue
@@ -47,6 +60,7 @@ def render_audit_sarif(report: AuditReport) -> str:
                 "locations": [_location(report, s.kind, s.name) for s in f.subjects],
                 "partialFingerprints": {"netvizFinding/v1": f.fingerprint},
                 "properties": {"severity": f.severity.label},
+                **state(f.fingerprint, new_findings),
             }
         )
     for v in report.violations:
@@ -68,6 +82,29 @@ def render_audit_sarif(report: AuditReport) -> str:
                 "message": {"text": f"{v.rule}: {v.source} → {v.target}: {v.detail}"},
                 "locations": [_location(report, "container", v.source)],
                 "partialFingerprints": {"netvizViolation/v1": v.fingerprint},
+                **state(v.fingerprint, new_violations),
+            }
+        )
+    for a, b in diff.new_pairs if diff is not None else ():
+        origin = diff.origin if diff is not None else ""
+        rules.setdefault(
+            "NEWPAIR",
+            {
+                "id": "NEWPAIR",
+                "name": "NewReachablePair",
+                "shortDescription": {"text": "A container reaches another it did not reach before"},
+                "defaultConfiguration": {"level": "error"},
+                "properties": {"security-severity": "5.5", "tags": ["security", "network"]},
+            },
+        )
+        results.append(
+            {
+                "ruleId": "NEWPAIR",
+                "level": "error",
+                "message": {"text": f"{a} now reaches {b} (not in the baseline {origin})"},
+                "locations": [_location(report, "container", a)],
+                "partialFingerprints": {"netvizPair/v1": f"{a}\u2192{b}"},
+                "baselineState": "new",
             }
         )
     sarif = {
@@ -88,7 +125,7 @@ def render_audit_sarif(report: AuditReport) -> str:
             }
         ],
     }
-    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+    return json_text(sarif) + "\n"
 
 
 def _rule(rule: Rule) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.findings import Severity
+from visualizer.renderers.audit_channels import channel_rows
+from visualizer.renderers.describe import origin, subject
 from visualizer.renderers.terminal import print_to_text
 from visualizer.text import visible
 
@@ -14,6 +16,8 @@ if TYPE_CHECKING:
     from visualizer.analysis.audit import AuditReport
 
 PAIR_LIMIT = 60
+FAIL_REASONS = 8
+CROSSING = {"out": "→ out of the scope", "in": "← into the scope"}
 STYLES = {
     Severity.CRITICAL: "bold white on red",
     Severity.HIGH: "bold red",
@@ -42,10 +46,11 @@ def _parts(report: AuditReport) -> list[RenderableType]:
     e = report.engine
     head = Text()
     head.append("netviz audit of ", style="bold")
-    head.append(visible(e.name or "engine"), style="bold")
-    head.append(
-        f"  Docker {visible(e.server_version or '?')} · API {visible(e.api_version or '?')}"
+    head.append(visible(subject(e, report.scope)), style="bold")
+    where = origin(
+        e, source=report.source, captured_at=report.captured_at, predicted=report.predicted
     )
+    head.append(f"  {visible(where)}")
     head.append(f" · {report.containers} containers ({report.running} running)")
     caveats = Text("Configured isolation, not a packet test.\n", style="bold")
     for c in report.caveats:
@@ -69,6 +74,15 @@ def _parts(report: AuditReport) -> list[RenderableType]:
         )
     parts.append(findings)
 
+    rows = channel_rows(report)
+    if rows:
+        channels = Table(title="Channels besides the network", expand=True)
+        for col in ("kind", "resource", "who"):
+            channels.add_column(col)
+        for kind, what, who in rows:
+            channels.add_row(kind, _t(what), _t(who))
+        parts.append(channels)
+
     if report.policy is not None:
         table = Table(title=f"Policy {visible(report.policy)}", expand=True)
         for col in ("rule", "from", "to", "detail"):
@@ -79,14 +93,17 @@ def _parts(report: AuditReport) -> list[RenderableType]:
 
     if report.pairs is not None:
         pairs = Table(title=f"Reachable pairs ({len(report.pairs)})", expand=True)
-        for col in ("from", "to", "via", "by name"):
+        columns = ("from", "to", "via", "by name", *(("border",) if report.scope else ()))
+        for col in columns:
             pairs.add_column(col)
         for v in report.pairs[:PAIR_LIMIT]:
+            border = (CROSSING.get(v.crossing or "", "inside"),) if report.scope else ()
             pairs.add_row(
                 _t(v.source),
                 _t(v.target),
                 _t(", ".join(v.via) or "(host / shared stack)"),
                 "yes" if v.by_name else "IP only",
+                *border,
             )
         parts.append(pairs)
         if len(report.pairs) > PAIR_LIMIT:
@@ -110,6 +127,18 @@ def _parts(report: AuditReport) -> list[RenderableType]:
                 f"{len(d.new_violations)} new violations."
             )
         )
+        new = Table(title="New since the baseline", expand=True)
+        new.add_column("what")
+        new.add_column("detail")
+        for a, b in d.new_pairs:
+            new.add_row("reachable pair", _t(f"{a} → {b}"))
+        for f in d.new_findings:
+            subjects = ", ".join(s.name for s in f.subjects)
+            new.add_row(f"{f.severity.label} finding {f.id}", _t(f"{f.title}: {subjects}"))
+        for bad in d.new_violations:
+            new.add_row("policy violation", _t(f"{bad.rule}: {bad.source} → {bad.target}"))
+        if d.new_pairs or d.new_findings or d.new_violations:
+            parts.append(new)
     counts = ", ".join(f"{n} {label}" for label, n in report.severity_counts().items() if n)
     verdict = Text(
         "FAIL" if report.failed else "PASS", style="bold red" if report.failed else "bold green"
@@ -121,4 +150,9 @@ def _parts(report: AuditReport) -> list[RenderableType]:
         f"violations: {len(report.violations)}",
     )
     parts.append(summary)
+    reasons = report.failures()
+    if reasons:
+        shown = "; ".join(reasons[:FAIL_REASONS])
+        more = f"; and {len(reasons) - FAIL_REASONS} more" if len(reasons) > FAIL_REASONS else ""
+        parts.append(Text(f"FAIL because: {visible(shown)}{more}", style="red"))
     return parts

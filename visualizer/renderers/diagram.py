@@ -12,6 +12,7 @@ even estimated. The level chosen, and how to get more detail, go to `Rendered.no
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.aggregate import LEVELS, Detail, aggregate, group_count
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from visualizer.analysis.aggregate import Aggregate
     from visualizer.analysis.audit import Analysis
     from visualizer.analysis.diff import ChangeMap
+    from visualizer.analysis.group_data import GroupData
     from visualizer.analysis.reach_classes import ReachIndex
     from visualizer.renderers.options import RenderOptions
 
@@ -70,6 +72,19 @@ def nodes(g: nx.Graph[str], agg: Aggregate | None) -> int:
     return len(agg.groups) + len(agg.networks)
 
 
+def level_data(
+    g: nx.Graph[str], options: RenderOptions, analysis: Analysis | None, agg: Aggregate | None
+) -> GroupData | None:
+    """The data layer of a collapsed level (`None`: per container, or `--no-data`)."""
+    if agg is None or not options.data:
+        return None
+    from visualizer.analysis.group_data import group_data  # noqa: PLC0415
+
+    if options.view is View.REACHABILITY and analysis is not None:  # channels, not mounts
+        return replace(group_data(g, agg, analysis.channels), shared=(), mounts=(), own={})
+    return group_data(g, agg)
+
+
 def source(
     g: nx.Graph[str],
     options: RenderOptions,
@@ -78,6 +93,7 @@ def source(
     *,
     index: _Index,
     changes: ChangeMap | None = None,
+    data: GroupData | None = None,
 ) -> str:
     """The DOT text of the view at a level (`agg` `None`: the container level)."""
     if options.view is View.REACHABILITY:
@@ -92,14 +108,14 @@ def source(
         from visualizer.renderers.group_reach_dot import render_group_reach_dot  # noqa: PLC0415
 
         found = group_reach(g, agg, full.reach, index.of(full))
-        return render_group_reach_dot(g, agg, found, options)
+        return render_group_reach_dot(g, agg, found, options, data)
     if agg is None:
         from visualizer.renderers.dot import render_dot  # noqa: PLC0415
 
         return render_dot(g, options, analysis, changes)
     from visualizer.renderers.group_dot import render_group_dot  # noqa: PLC0415
 
-    return render_group_dot(g, agg, options, analysis)
+    return render_group_dot(g, agg, options, analysis, data)
 
 
 def render_diagram(
@@ -116,6 +132,10 @@ def render_diagram(
             raise UsageError("a change diagram is drawn per container: use --detail container")
         tried = (Detail.CONTAINER,)
     auto = len(tried) > 1
+    if options.view is View.REACHABILITY and analysis is None:
+        from visualizer.analysis.audit import analyse  # noqa: PLC0415
+
+        analysis = analyse(g)  # once, for every level tried
     index = _Index()
     last_level = tried[-1]
     for level in tried:
@@ -130,7 +150,8 @@ def render_diagram(
         agg = None if level is Detail.CONTAINER else aggregate(g, analysis, level)
         if auto and not last and nodes(g, agg) > MAX_NODES:
             continue
-        text = source(g, options, analysis, agg, index=index, changes=changes)
+        data = level_data(g, options, analysis, agg)
+        text = source(g, options, analysis, agg, index=index, changes=changes, data=data)
         picture = estimate(text)
         # an image is measured once drawn: only a clearly unreadable estimate skips its level
         slack = ESTIMATE_SLACK if fmt in IMAGES else 1.0
@@ -143,14 +164,18 @@ def render_diagram(
         elif fmt is Format.MERMAID:
             from visualizer.renderers.mermaid_levels import mermaid_at  # noqa: PLC0415
 
-            drawn = mermaid_at(g, options, analysis, agg, index.of)
+            drawn = mermaid_at(g, options, analysis, agg, index.of, data=data)
             if auto and not last and drawn.notes:
                 continue  # past GitHub's limits: a coarser level fits
-            said = (*notes(level, auto=auto, picture=picture, agg=agg, g=g), *drawn.notes)
+            said = (
+                *notes(level, auto=auto, picture=picture, agg=agg, g=g),
+                *data_notes(level, data),
+                *drawn.notes,
+            )
             return Rendered.of_text(drawn.text, fmt, said)
         else:
             content = strip_hints(text).encode("utf-8")
-        found = notes(level, auto=auto, picture=picture, agg=agg, g=g)
+        found = notes(level, auto=auto, picture=picture, agg=agg, g=g) + data_notes(level, data)
         if fmt in IMAGES and not picture.sane:
             found += (_shape_note(picture, options),)
         return Rendered(content=content, format=fmt, notes=found)
@@ -178,6 +203,30 @@ def notes(
             "with --filter, or use -f html to zoom"
         )
     return tuple(found)
+
+
+def data_notes(level: Detail, data: GroupData | None) -> tuple[str, ...]:
+    """What a collapsed level counts in its nodes rather than draws of the data layer."""
+    if data is None or not data.summarised:
+        return ()
+    what = []
+    if data.own:
+        kept = sum(v + p for v, p in data.own.values())
+        what.append(
+            f"{kept} volumes and host paths that only the containers of one node mount "
+            f"(in {len(data.own)} nodes)"
+        )
+    if data.inside:
+        what.append(
+            "channels among the containers of one node "
+            f"({sum(data.inside.values())} shared resources, in {len(data.inside)} nodes)"
+        )
+    return (
+        (
+            f"one node per {WORD[level]}: {' and '.join(what)} are not drawn; --detail "
+            "container draws each, -f html lists them per node"
+        ),
+    )
 
 
 def _shape_note(picture: Picture, options: RenderOptions) -> str:

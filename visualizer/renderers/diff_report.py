@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
+from visualizer.text import json_text, visible
 from visualizer.text import markdown as md
-from visualizer.text import visible
 from visualizer.version import __version__
 
 if TYPE_CHECKING:
     from visualizer.analysis.diff import Diff
 
-SIGN = {"added": "+", "removed": "-", "changed": "~"}
-
 
 def diff_text(d: Diff) -> str:
-    """One line per change, then the summary."""
+    """`equal`, or the two sources, one line per change, then the summary."""
+    if d.equal:
+        return "equal\n"
     lines = [f"A: {d.a}", f"B: {d.b}"]
     for c in d.changes:
         detail = f": {c.detail}" if c.detail else ""
-        lines.append(f"{SIGN[c.change]} {c.kind} {c.subject}{detail}")
-    lines.append("equal" if d.equal else f"different: {d.summary()}")
+        lines.append(f"{c.change.sign} {c.kind} {c.subject}{detail}")
+    lines.append(f"different: {d.summary()}")
     return "\n".join(visible(line) for line in lines) + "\n"
 
 
@@ -40,7 +39,7 @@ def diff_json(d: Diff) -> str:
             for c in d.changes
         ],
     }
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return json_text(body) + "\n"
 
 
 def diff_markdown(d: Diff) -> str:

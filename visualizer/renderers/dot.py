@@ -35,7 +35,9 @@ from visualizer.graph import (
     snapshot_of,
     tasks_by_service,
 )
-from visualizer.model import qualified_names
+from visualizer.model import port_runs, qualified_names, run_parts
+from visualizer.renderers.describe import addresses
+from visualizer.renderers.dot_data import topology_data
 from visualizer.renderers.dot_style import (
     BLOCKED,
     CHANGE_EDGE,
@@ -53,7 +55,7 @@ from visualizer.renderers.dot_style import (
 )
 from visualizer.renderers.dotlib import FONT, Html, attrs, h, table
 from visualizer.renderers.topology_marks import block_hints, drawn_marks
-from visualizer.text import short_id, shorten, visible
+from visualizer.text import display, short_id, shorten, visible
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -137,7 +139,7 @@ def render_dot(
         for project in sorted(placed[host]):
             if not project:
                 continue
-            label = f"compose project <B>{h(shorten(project, NAME_LIMIT))}</B>"
+            label = f"compose project <B>{h(display(project, NAME_LIMIT))}</B>"
             out.append(f"{indent}subgraph cluster_p{next(counter)} {{")
             out.append(
                 f"{indent}  graph ["
@@ -196,6 +198,8 @@ def render_dot(
                 )
                 + "];"
             )
+    if options.data:
+        out.extend(topology_data(g, ids, legend=options.legend))
     if options.legend:
         out.extend(legend(drawn_marks(g, nets, ctrs, ids=ids, marks=marks, names=names)))
     if changed:
@@ -299,7 +303,7 @@ def network_node(nid: str, net: Network, engine: Engine | None, found: list[Find
     fill, line = driver_colors(net.driver)
     policy = peering(net, engine)
     rows = [
-        f"<B>{h(shorten(net.name, NAME_LIMIT))}</B>",
+        f"<B>{h(display(net.name, NAME_LIMIT))}</B>",
         (
             f"<FONT POINT-SIZE='9'>{h(shorten(net.driver or '?', 24))} · "
             f"{h(shorten(net.scope, 12))}</FONT>"
@@ -354,7 +358,7 @@ def _network_badges(net: Network, policy: Peering) -> list[str]:
 def _container_node(
     cid: str, c: Container, g: nx.Graph[str], key: str, found: list[Finding]
 ) -> str:
-    rows = [f"<B>{h(shorten(c.name, NAME_LIMIT))}</B>"]
+    rows = [f"<B>{h(display(c.name, NAME_LIMIT))}</B>"]
     detail = f"{h(shorten(c.image or '?', 40))} · {h(shorten(c.state, 12))}"
     if c.compose_service:
         detail += f" · service {h(shorten(c.compose_service, 32))}"
@@ -372,7 +376,10 @@ def _container_node(
             f"<FONT POINT-SIZE='9' COLOR='{BLOCKED}'>network stack of {h(short_id(missing))} "
             "(not found)</FONT>"
         )
-    rows.extend(f"<FONT POINT-SIZE='9'>{_endpoint_text(c, ep)}</FONT>" for ep in c.endpoints)
+    rows.extend(
+        f"<FONT POINT-SIZE='9'>{_endpoint_text(c, ep, predicted=snapshot_of(g).predicted)}</FONT>"
+        for ep in c.endpoints
+    )
     rows.extend(
         f"<FONT POINT-SIZE='9' COLOR='#475569'>legacy link: {h(shorten(link.alias, 32))}"
         f" → {h(shorten(link.target, NAME_LIMIT))}</FONT>"
@@ -393,37 +400,33 @@ def _container_node(
     return f"{cid} [{node}];"
 
 
-def _endpoint_text(c: Container, ep: Endpoint) -> str:
-    name = h(shorten(ep.network_name, 32))
-    if c.is_host_mode:
-        return f"{name}: the host's own addresses"
-    if c.is_none_mode:
-        return f"{name}: no interface but loopback"
-    if not ep.addresses:
-        return f"{name}: no address{'' if c.is_running else ' (not running)'}"
-    return f"{name}: {', '.join(h(a) for a in ep.addresses)}"
+def _endpoint_text(c: Container, ep: Endpoint, *, predicted: bool) -> str:
+    return f"{h(shorten(ep.network_name, 32))}: {h(addresses(c, ep, predicted=predicted))}"
 
 
 def _port_rows(ports: Iterable[Port]) -> list[str]:
-    published: dict[tuple[int, str, int], list[str]] = defaultdict(list)
+    """A row per run of published ports with the host addresses it is on, then the exposed.
+
+    A range such as `1-65535` stays one row.
+    """
+    published: dict[tuple[str, str], list[Port]] = defaultdict(list)
     exposed = []
-    for p in ports:
-        if p.host_port is None:
-            exposed.append(f"{p.container_port}/{h(p.protocol)}")
-        else:
-            published[(p.container_port, p.protocol, p.host_port)].append(p.host_ip or "0.0.0.0")  # noqa: S104
+    for first, last in port_runs(ports):
+        host, inside = run_parts(first, last)
+        if first.host_port is None:
+            exposed.append(inside)
+        else:  # the same ports on several host addresses: one row naming them all
+            published[(host, inside)].append(first)
     rows = []
-    for (cport, proto, hport), ips in sorted(published.items()):
-        color = exposure_color(ips)
-        where = ", ".join(f"{h(_bracket(ip))}:{hport}" for ip in sorted(set(ips)))
-        rows.append(f"<FONT POINT-SIZE='9' COLOR='{color}'>{where} → {cport}/{h(proto)}</FONT>")
+    for (host, inside), firsts in sorted(published.items(), key=lambda kv: kv[1][0].sort_key):
+        color = exposure_color([p.host_ip or "0.0.0.0" for p in firsts])  # noqa: S104
+        where = ", ".join(
+            f"{h(p.host_address)}:{host}" for p in sorted(firsts, key=lambda p: p.host_ip or "")
+        )
+        rows.append(f"<FONT POINT-SIZE='9' COLOR='{color}'>{where} → {h(inside)}</FONT>")
     if exposed:
         rows.append(
             f"<FONT POINT-SIZE='9' COLOR='#64748b'>exposed, not published: "
-            f"{h(shorten(', '.join(sorted(set(exposed))), TEXT_LIMIT))}</FONT>"
+            f"{h(shorten(', '.join(exposed), TEXT_LIMIT))}</FONT>"
         )
     return rows
-
-
-def _bracket(ip: str) -> str:
-    return f"[{ip}]" if ":" in ip else ip

@@ -7,7 +7,6 @@ by kind then name, links by network then container; real Docker IDs as node IDs
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from visualizer.analysis.peering import peering
@@ -22,6 +21,8 @@ from visualizer.graph import (
     snapshot_of,
     tasks_by_service,
 )
+from visualizer.renderers.data_json import data_layer_json
+from visualizer.text import json_text
 from visualizer.version import __version__
 
 if TYPE_CHECKING:
@@ -127,8 +128,9 @@ def render_graph_json(g: nx.Graph[str], analysis: Analysis | None = None) -> str
         },
         "nodes": nodes,
         "links": links,
+        "data_layer": data_layer_json(g),
     }
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return json_text(body) + "\n"
 
 
 def _port(p: Port) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from visualizer.renderers.dot_style import (
     port_marks,
 )
 from visualizer.renderers.dotlib import FONT, Html, attrs, h, table
+from visualizer.renderers.group_data_dot import DATA_NOTES, group_topology_data
 from visualizer.renderers.shape import BLOCK_COMMENT
 from visualizer.text import shorten, visible
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
     from visualizer.analysis.aggregate import Aggregate, Group, Link
     from visualizer.analysis.audit import Analysis
+    from visualizer.analysis.group_data import GroupData
     from visualizer.model import Network
     from visualizer.renderers.options import RenderOptions
 
@@ -55,9 +57,13 @@ _LEVEL_WORD = {"service": "service", "project": "project", "network": "shared ne
 
 
 def render_group_dot(
-    g: nx.Graph[str], agg: Aggregate, options: RenderOptions, analysis: Analysis | None
+    g: nx.Graph[str],
+    agg: Aggregate,
+    options: RenderOptions,
+    analysis: Analysis | None,
+    data: GroupData | None = None,
 ) -> str:
-    """The topology of a collapsed graph as DOT source."""
+    """The topology of a collapsed graph as DOT source (`data`: its data layer, drawn)."""
     marks = analysis.marks() if analysis is not None else {}
     names = labels(g)
     nets = dict(networks(g))
@@ -152,8 +158,10 @@ def render_group_dot(
             + "];"
         )
     out.extend(f"  {BLOCK_COMMENT} {ids[n]} {' '.join(ms)}" for n, ms in primary.items())
+    if data is not None:
+        out.extend(group_topology_data(agg, data, drawn))
     if options.legend:
-        out.extend(legend(drawn, GROUP_NOTES))
+        out.extend(legend(drawn, GROUP_NOTES + DATA_NOTES))
     out.append("}")
     return "\n".join(out) + "\n"
 

@@ -25,6 +25,7 @@ from visualizer.renderers.dot_style import (
     exposure_color,
 )
 from visualizer.renderers.dotlib import FONT, Html, attrs, h, table
+from visualizer.renderers.group_data_dot import group_reach_data
 from visualizer.renderers.reach_dot import BY_NAME_COLOR, HOST_COLOR, HUB_COLOR, legend_statement
 from visualizer.renderers.shape import BLOCK_COMMENT, component_blocks
 from visualizer.text import shorten, visible
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from visualizer.analysis.aggregate import Aggregate, Group, Link
+    from visualizer.analysis.group_data import GroupData
     from visualizer.analysis.group_reach import GroupPair, GroupReach
     from visualizer.renderers.options import RenderOptions
 
@@ -42,9 +44,13 @@ _PACKED = re.compile(r"g\d+")
 
 
 def render_group_reach_dot(
-    g: nx.Graph[str], agg: Aggregate, found: GroupReach, options: RenderOptions
+    g: nx.Graph[str],
+    agg: Aggregate,
+    found: GroupReach,
+    options: RenderOptions,
+    data: GroupData | None = None,
 ) -> str:
-    """Render who reaches whom among the groups of a collapsed graph."""
+    """Render who reaches whom among the groups (`data`: with the channels between them)."""
     merged = _merge(found.pairs)
     hubs = len(merged) > max(HUB_FACTOR * len(agg.groups), 12)
     title = (
@@ -90,7 +96,9 @@ def render_group_reach_dot(
         drawn.add("sidecar")
         style = attrs(style="dashed", color=SIDECAR, penwidth="2", label="shares network stack")
         out.append(f"  {sidecar} -> {owner} [{style}];")
-    if not hubs:
+    if data is not None:
+        out.extend(group_reach_data(agg, data, host_ids, legend=options.legend))
+    if not hubs:  # groups joined by a line or a channel are packed together
         out.extend(component_blocks(out, _PACKED))
     if options.legend:
         out.append(legend_statement(drawn))
@@ -230,7 +238,7 @@ def _host_lines(
     """The host's nodes and the groups' lines to them (`quiet`: only the red ones)."""
     out = []
     for name, hid in ids.items():
-        label = f"<B>{h('host ' + name if name else 'host')}</B><BR/>"
+        label = f"<B>{h('host ' + shorten(name, 40) if name else 'host')}</B><BR/>"
         label += "<FONT POINT-SIZE='9'>its own network stack</FONT>"
         out.append(
             f"  {hid} ["

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from visualizer.text import shorten
+from visualizer.text import EMPTY_NAME, shorten
 
 if TYPE_CHECKING:
     from visualizer.analysis.aggregate import Detail, Group, Link, PortGroup
+    from visualizer.analysis.group_data import GroupData, GroupMount, HostPower
 
 KIND_TEXT = {
     "service": "compose service",
@@ -27,11 +28,12 @@ KIND_TEXT = {
 
 def title(group: Group) -> str:
     """`api ×12`, `shop`, `40 projects`: the first line of a group's node."""
+    name = group.name or EMPTY_NAME
     if group.kind in {"service", "swarm-service"} and group.size > 1:
-        return f"{group.name} ×{group.size}"
+        return f"{name} ×{group.size}"
     if group.kind == "standalone":
-        return f"{group.size} containers {group.name}"
-    return group.name
+        return f"{group.size} containers {name}"
+    return name
 
 
 def parts_text(parts: tuple[tuple[str, int], ...], limit: int = 64) -> str:
@@ -84,13 +86,15 @@ def port_text(port: PortGroup, size: int) -> str:
     """`0.0.0.0:8000–8011 → 80/tcp · 3 of 12`."""
     ip = f"[{port.host_ip}]" if ":" in port.host_ip else port.host_ip
     hosts = [p for p in port.host_ports if p] or [0]
+    span = port.last_port - port.container_port if port.last_port else 0
     if len(hosts) == 1:
-        where = str(hosts[0] or "*")
-    elif hosts == list(range(hosts[0], hosts[-1] + 1)):
+        where = str(hosts[0] or "*") + (f"-{hosts[0] + span}" if span and hosts[0] else "")
+    elif hosts == list(range(hosts[0], hosts[-1] + 1)) and not span:
         where = f"{hosts[0]}–{hosts[-1]}"
     else:
-        where = f"{hosts[0]}, … ({len(hosts)} ports)"
-    return f"{ip}:{where} → {port.container_port}/{port.protocol}" + of(port.members, size)
+        where = f"{hosts[0]}, … ({len(hosts)} {'host ranges' if span else 'ports'})"
+    inside = f"{port.container_port}" + (f"-{port.last_port}" if span else "")
+    return f"{ip}:{where} → {inside}/{port.protocol}" + of(port.members, size)
 
 
 def findings_text(group: Group) -> str:
@@ -142,3 +146,45 @@ def within_text(size: int, pairs: int, by_name: int, possible: int) -> str:
     if pairs == possible:
         return f"members all reach each other, {how}"
     return f"members reach each other: {pairs} of {possible} pairs, {how}"
+
+
+# ---- the data layer of a group -------------------------------------------------------------
+
+
+def mount_text(mount: GroupMount, size: int) -> str:
+    """`/data · read-only · 2 of 12`: where a group's members mount a drawn volume or path."""
+    where = mount.destinations
+    words = [shorten(where[0], 32) if len(where) == 1 else f"{len(where)} mount points"]
+    if not mount.writers:
+        words.append("read-only")
+    elif mount.writers < mount.members:
+        words.append(f"{mount.writers} write")
+    return " · ".join(words) + of(mount.members, size)
+
+
+def data_rows(data: GroupData, gid: str) -> list[str]:
+    """What a group's node says of the data it keeps to itself (not drawn at its level)."""
+    rows = []
+    volumes, paths = data.own.get(gid, (0, 0))
+    held = [
+        f"{n} {word}{'s' if n > 1 else ''}"
+        for n, word in ((volumes, "volume"), (paths, "host path"))
+        if n
+    ]
+    if held:
+        rows.append(f"own data: {', '.join(held)}")
+    inside = inside_text(data, gid)
+    return [*rows, inside] if inside else rows
+
+
+def inside_text(data: GroupData, gid: str) -> str:
+    """`channels among its members: 2 shared resources` (volumes, paths, namespaces)."""
+    inside = data.inside.get(gid, 0)
+    if not inside:
+        return ""
+    return f"channels inside: {inside} shared resource{'s' if inside > 1 else ''}"
+
+
+def power_text(power: HostPower, size: int) -> str:
+    """`equivalent to the host · 1 of 3`."""
+    return "equivalent to the host" + of(power.members, size)

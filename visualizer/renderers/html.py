@@ -9,20 +9,20 @@ the script element); the script only ever sets `textContent`.
 Every position is computed here (`html_layout.py`, one map per level of detail) and drawn
 with cytoscape's `preset` layout: the page is interactive as soon as it has parsed its data.
 It opens at the level asked for, or the most detailed one readable on a 1920 × 1080 screen,
-and drills down from a group to what it holds.
+and drills down from a group to what it holds. `data.js` draws the data layer (volumes, host
+paths, mounts, host equivalence, channels) at every level.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from visualizer.analysis.aggregate import Detail
-from visualizer.renderers.html_data import opening_level, page_data
-from visualizer.text import visible
+from visualizer.renderers.html_levels import opening_level, page_data
+from visualizer.text import json_text, visible
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -74,6 +74,9 @@ PAGE = """<!DOCTYPE html>
 @@library@@
 </script>
 <script>
+@@data_app@@
+</script>
+<script>
 @@app@@
 </script>
 </body>
@@ -88,7 +91,7 @@ def _asset(name: str) -> str:
 
 def script_json(value: Any) -> str:  # noqa: ANN401 - any JSON value
     """JSON that cannot end the `<script>` element it sits in, whatever the strings hold."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = json_text(value, indent=None)
     for raw, escaped in (
         ("<", "\\u003c"),
         (">", "\\u003e"),
@@ -106,7 +109,7 @@ def render_html(
     """The interactive page, and what the reader should know (the level it opens at)."""
     from visualizer.renderers.diagram import WORD  # noqa: PLC0415
 
-    data = page_data(g, analysis)
+    data = page_data(g, analysis, data=options.data)
     level = opening_level(data, options.detail)
     data["level"] = level.value
     data["view"] = options.view.value
@@ -128,6 +131,14 @@ def render_html(
                 "drill down, or choose the level at the top of the page"
             ),
         )
+    if any(grp.get("data_rows") for grp in data["groups"].values() if grp["level"] == level.value):
+        notes += (
+            (
+                f"at the page's opening level (one node per {WORD[level]}), volumes and host "
+                "paths that only one node's containers mount, and channels among them, are not "
+                "drawn: a node's side panel lists them; drill down or choose the container level"
+            ),
+        )
 
     def esc(text: str) -> str:
         return html.escape(visible(text), quote=True)
@@ -144,6 +155,7 @@ def render_html(
             for name, m in maps.items()
         ),
         "library": _asset("vendor/cytoscape.min.js"),
+        "data_app": _asset("html/data.js"),
         "app": _asset("html/app.js"),
     }
     # one pass: what is put in is never scanned again

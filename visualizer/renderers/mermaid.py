@@ -28,15 +28,18 @@ from visualizer.graph import (
     shared_from,
     snapshot_of,
 )
+from visualizer.model import port_texts
+from visualizer.renderers.describe import addresses
 from visualizer.renderers.dot_style import driver_colors
-from visualizer.text import shorten, visible
+from visualizer.renderers.mermaid_data import mermaid_data
+from visualizer.text import EMPTY_NAME, shorten, visible
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from visualizer.analysis.audit import Analysis
     from visualizer.analysis.findings import Finding
-    from visualizer.model import Container, Endpoint, Engine, Network
+    from visualizer.model import Container, Engine, Network
     from visualizer.renderers.options import RenderOptions
 
 MAX_CHARS = 50_000
@@ -92,7 +95,7 @@ def edge_count(text: str) -> int:
         for line in text.splitlines()
         if line.startswith("  ")
         and any(
-            f" {arrow} " in line
+            f" {arrow} " in line or f" {arrow}|" in line
             for arrow in ("---", "-.-", "-.-x", "===", "-.->", "==>", "-->", "<-->", "<-.->")
         )
     )
@@ -106,7 +109,8 @@ def header(g: nx.Graph[str], options: RenderOptions, what: str) -> list[str]:
     if len(hosts) > 1:
         who = f"{len(hosts)} engines ({', '.join(hosts)})"
     else:
-        who = f"{engine.name} ({engine.server_version})" if engine is not None else "snapshot"
+        version = f" ({engine.server_version})" if engine.server_version else ""
+        who = f"{engine.name or 'snapshot'}{version}"
     direction = options.direction.value if options.direction.value != "TB" else "TD"
     return [f"%% netviz: {label(who, 80)}: {what}", f"flowchart {direction}"]
 
@@ -125,7 +129,9 @@ def _detailed(g: nx.Graph[str], options: RenderOptions, analysis: Analysis | Non
         line = f'{ids[key]}[("{_network_label(net, engine_of(g, net.host))}")]'
         placed[net.host][net.compose_project or ""].append(line)
     for key, c in ctrs:
-        line = f'{ids[key]}["{_container_label(c, marks.get(("container", names[c.id]), []))}"]'
+        found = marks.get(("container", names[c.id]), [])
+        text = _container_label(c, found, predicted=snapshot_of(g).predicted)
+        line = f'{ids[key]}["{text}"]'
         placed[c.host][c.compose_project or ""].append(line)
     counter = iter(range(1_000_000))
     for host in sorted(placed):
@@ -161,7 +167,13 @@ def _detailed(g: nx.Graph[str], options: RenderOptions, analysis: Analysis | Non
         if owner in ids:
             out.append(f"  {ids[ckey]} -. shares network stack .-> {ids[owner]}")
             link_styles.append("stroke:#7c3aed")
+    extra: list[str] = []
+    if options.data:
+        lines, styles, extra = mermaid_data(g, ids, label)
+        out.extend(lines)
+        link_styles.extend(styles)
     out.extend(_classes(nets, ctrs, ids))
+    out.extend(extra)
     out.extend(f"  linkStyle {i} {style}" for i, style in enumerate(link_styles))
     return "\n".join(out) + "\n"
 
@@ -199,7 +211,7 @@ def _classes(
 
 def _network_label(net: Network, engine: Engine | None) -> str:
     policy = peering(net, engine)
-    parts = [f"<b>{label(net.name)}</b>", label(f"{net.driver} · {net.scope}")]
+    parts = [f"<b>{label(net.name or EMPTY_NAME)}</b>", label(f"{net.driver} · {net.scope}")]
     parts.extend(label(s.cidr) for s in net.subnets)
     flags = []
     if net.internal:
@@ -215,22 +227,17 @@ def _network_label(net: Network, engine: Engine | None) -> str:
     return "<br/>".join(parts)
 
 
-def _container_label(c: Container, found: list[Finding]) -> str:
-    parts = [f"<b>{label(c.name)}</b>", label(f"{c.image} · {c.state}", 50)]
-    parts.extend(label(f"{ep.network_name}: {_addresses(c, ep)}", 50) for ep in c.endpoints)
-    parts.extend(label(p.text(" → "), 50) for p in c.ports if p.published)
+def _container_label(c: Container, found: list[Finding], *, predicted: bool) -> str:
+    parts = [f"<b>{label(c.name or EMPTY_NAME)}</b>", label(f"{c.image} · {c.state}", 50)]
+    parts.extend(
+        label(f"{ep.network_name}: {addresses(c, ep, predicted=predicted)}", 50)
+        for ep in c.endpoints
+    )
+    parts.extend(label(t, 50) for t in port_texts((p for p in c.ports if p.published), " → "))
     ids = sorted({f.id for f in found}, key=lambda i: int(i.lstrip("A") or 0))
     if ids:
         parts.append("⚠ " + " ".join(ids))
     return "<br/>".join(parts)
-
-
-def _addresses(c: Container, ep: Endpoint) -> str:
-    if c.is_host_mode:
-        return "the host's own addresses"
-    if c.is_none_mode:
-        return "loopback only"
-    return ", ".join(ep.addresses) or "no address"
 
 
 def _coarse(g: nx.Graph[str], options: RenderOptions) -> str:
@@ -239,8 +246,9 @@ def _coarse(g: nx.Graph[str], options: RenderOptions) -> str:
     out = header(g, options, f"summary of {len(nets)} networks")
     for key, net in nets:
         count = sum(1 for _ in g.adj[key])
+        name = label(net.name or EMPTY_NAME)
         out.append(
-            f'  {ids[key]}[("<b>{label(net.name)}</b><br/>{label(net.driver)} · {count} containers'
+            f'  {ids[key]}[("<b>{name}</b><br/>{label(net.driver)} · {count} containers'
             f'{" · INTERNAL" if net.internal else ""}")]'
         )
     bridges: Counter[tuple[str, str]] = Counter()

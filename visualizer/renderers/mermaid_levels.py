@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from visualizer.analysis.peering import Peering, peering
 from visualizer.graph import containers, engine_of, labels, netns_of, network_record, networks
+from visualizer.model import port_runs, run_text
 from visualizer.renderers import group_text
 from visualizer.renderers.dot_style import EXPOSED_ALL, EXPOSED_SOME, driver_colors, exposure_color
 from visualizer.renderers.mermaid import (
@@ -26,6 +27,8 @@ from visualizer.renderers.mermaid import (
     label,
     render_mermaid,
 )
+from visualizer.renderers.mermaid_data import container_channels, group_data_links
+from visualizer.text import EMPTY_NAME
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 
     from visualizer.analysis.aggregate import Aggregate, Group
     from visualizer.analysis.audit import Analysis
+    from visualizer.analysis.group_data import GroupData
     from visualizer.analysis.group_reach import GroupReach
     from visualizer.analysis.reach_classes import ReachIndex
     from visualizer.model import Network, Port
@@ -79,19 +83,27 @@ def mermaid_at(
     analysis: Analysis | None,
     agg: Aggregate | None,
     index_of: Callable[[Analysis], ReachIndex],
+    *,
+    data: GroupData | None = None,
 ) -> MermaidText:
-    """The Mermaid text of the chosen view at a level (`agg` `None`: per container)."""
+    """The Mermaid text of the chosen view at a level (`agg` `None`: per container).
+
+    `data`: the data layer of a collapsed level (`--data`); per container, `options.data`.
+    """
     from visualizer.renderers.options import View  # noqa: PLC0415
 
     if options.view is View.TOPOLOGY:
-        return render_mermaid(g, options, analysis) if agg is None else _groups(g, agg, options)
+        if agg is None:
+            return render_mermaid(g, options, analysis)
+        return _groups(g, agg, options, data)
     from visualizer.analysis.audit import analyse  # noqa: PLC0415
     from visualizer.analysis.group_reach import group_reach  # noqa: PLC0415
 
     full = analysis or analyse(g)
     if agg is None:
         return _container_reach(g, options, full, index_of(full))
-    return _group_reach(g, agg, options, group_reach(g, agg, full.reach, index_of(full)))
+    found = group_reach(g, agg, full.reach, index_of(full))
+    return _group_reach(g, agg, options, found, data)
 
 
 def _group_label(g: nx.Graph[str], grp: Group) -> str:
@@ -111,7 +123,9 @@ def _group_label(g: nx.Graph[str], grp: Group) -> str:
     return "<br/>".join(parts)
 
 
-def _groups(g: nx.Graph[str], agg: Aggregate, options: RenderOptions) -> MermaidText:
+def _groups(
+    g: nx.Graph[str], agg: Aggregate, options: RenderOptions, data: GroupData | None
+) -> MermaidText:
     nets = dict(networks(g))
     ids = {k: f"n{i}" for i, k in enumerate(agg.networks)}
     what = f"{len(agg.networks)} networks, {agg.containers} containers as {len(agg.groups)} groups"
@@ -120,7 +134,7 @@ def _groups(g: nx.Graph[str], agg: Aggregate, options: RenderOptions) -> Mermaid
     placed: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for nkey in agg.networks:
         net = nets[nkey]
-        text = f"<b>{label(net.name)}</b><br/>{label(f'{net.driver} · {net.scope}')}"
+        text = f"<b>{label(net.name or EMPTY_NAME)}</b><br/>{label(f'{net.driver} · {net.scope}')}"
         if net.internal:
             text += "<br/>INTERNAL"
         project = (net.compose_project or "") if service_level else ""
@@ -160,6 +174,8 @@ def _groups(g: nx.Graph[str], agg: Aggregate, options: RenderOptions) -> Mermaid
     for sidecar, owner in agg.stacks:
         out.link(sidecar, "-.->", owner, "shares network stack", "#7c3aed")
     out.lines.extend(_group_classes(agg, nets, ids))
+    if data is not None:
+        out.lines.extend(group_data_links(agg, data, label, out))
     return out.text()
 
 
@@ -241,6 +257,8 @@ def _container_reach(
             "  classDef stopped fill:#f1f5f9,stroke:#9ca3af,color:#64748b,stroke-dasharray:4"
         )
         out.lines.append(f"  class {','.join(stopped)} stopped")
+    if options.data:
+        out.lines.extend(container_channels(g, analysis, ids, hosts, out))
     return out.text()
 
 
@@ -250,17 +268,19 @@ def _exposures(
     for node, host, ports, running in items:
         if not running:
             continue
-        for port in ports:
-            if port.host_port is None:
-                continue
-            ip = port.host_ip or "0.0.0.0"  # noqa: S104
+        for first, last in port_runs(p for p in ports if p.host_port is not None):
+            ip = first.host_ip or "0.0.0.0"  # noqa: S104
             color = exposure_color([ip])
             source = "outside" if color in {EXPOSED_ALL, EXPOSED_SOME} else hosts.get(host, "host0")
-            out.link(source, "-->", node, port.text("→"), color)
+            out.link(source, "-->", node, run_text(first, last, "→"), color)
 
 
 def _group_reach(
-    g: nx.Graph[str], agg: Aggregate, options: RenderOptions, found: GroupReach
+    g: nx.Graph[str],
+    agg: Aggregate,
+    options: RenderOptions,
+    found: GroupReach,
+    data: GroupData | None,
 ) -> MermaidText:
     what = f"reachability of {agg.containers} containers as {len(agg.groups)} groups"
     out = _Out(header(g, options, what))
@@ -294,10 +314,12 @@ def _group_reach(
         named = p.by_name > 0
         arrow = ("---" if named else "-.-") if same else ("-->" if named else "-.->")
         out.link(a, arrow, b, " · ".join(w for w in words if w), "#1d4ed8")
+    size = {grp.id: grp.size for grp in agg.groups}
     for i, share in enumerate(found.hosts):
         gid = found.host_of[i]
         if share.is_host:
-            out.link(gid, "===", hosts[share.host], f"{share.is_host} are the host", "#b91c1c")
+            text = "is the host" + group_text.of(share.is_host, size[gid])
+            out.link(gid, "===", hosts[share.host], text, "#b91c1c")
         elif share.reaches_host or share.reached_by_host:
             color = "#b91c1c" if share.internal else "#94a3b8"
             out.link(gid, "-.-", hosts[share.host], "", color)
@@ -310,4 +332,6 @@ def _group_reach(
                 "outside" if color in {EXPOSED_ALL, EXPOSED_SOME} else hosts.get(grp.host, "host0")
             )
             out.link(source, "-->", grp.id, group_text.port_text(port, grp.size), color)
+    if data is not None:
+        out.lines.extend(group_data_links(agg, data, label, out, hosts))
     return out.text()

@@ -147,6 +147,9 @@ class RenderOptions:
     detail: Detail = Detail.AUTO
     """One node per container, service, project or shared-network group; `auto`: the most
     detailed level whose picture stays readable."""
+    data: bool = True
+    """Draw what containers share besides the network: volumes and host paths in the
+    topology view, channels in the reachability view (`--no-data` hides them)."""
 
     def __post_init__(self) -> None:
         """Accept plain strings from library callers (`direction="TB"`)."""
@@ -192,4 +195,4 @@ class Rendered:
         cls, text: str, fmt: OutputFormat | DocumentFormat, notes: tuple[str, ...] = ()
     ) -> Rendered:
         """A text document, UTF-8 encoded."""
-        return cls(content=text.encode("utf-8"), format=fmt, notes=notes)
+        return cls(content=text.encode("utf-8", "backslashreplace"), format=fmt, notes=notes)

@@ -128,10 +128,18 @@ def _lay_out(
             break
         doc, at = decoder.raw_decode(laid_out, at)
         found.append(doc)
-    return block_of, {key: _read(doc, inside[key]) for key, doc in zip(keys, found, strict=True)}
+    return block_of, {
+        key: _read(doc, [(i, parsed.edges[i].tail, parsed.edges[i].head) for i in inside[key]])
+        for key, doc in zip(keys, found, strict=True)
+    }
 
 
-def _read(doc: dict[str, object], edge_ids: list[int]) -> Laid:
+def _read(doc: dict[str, object], edge_ids: list[tuple[int, str, str]]) -> Laid:
+    """A block as `dot` laid it out; `edge_ids`: the block's edges (index, tail, head) in order.
+
+    Graphviz lists edges by tail node, not as written: each is matched to the next edge
+    written between the same two nodes.
+    """
     x0, y0, x1, y1 = (float(v) for v in str(doc["bb"]).split(","))
     laid = Laid(width=x1 - x0, height=y1 - y0)
     names = {}
@@ -145,8 +153,14 @@ def _read(doc: dict[str, object], edge_ids: list[int]) -> Laid:
         else:
             kept |= {k: str(obj[k]) for k in ("width", "height") if k in obj}
             laid.nodes[obj["name"]] = kept
-    for index, edge in zip(edge_ids, doc.get("edges", ()), strict=False):  # type: ignore[call-overload]
-        laid.edges[index] = {k: _shift(str(edge[k]), -x0, -y0) for k in _POS_KEYS if k in edge}
+    waiting: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, tail, head in edge_ids:
+        waiting[(tail, head)].append(index)
+    for edge in doc.get("edges", ()):  # type: ignore[attr-defined]
+        ends = (names.get(edge["tail"], ""), names.get(edge["head"], ""))
+        if waiting.get(ends):
+            index = waiting[ends].pop(0)
+            laid.edges[index] = {k: _shift(str(edge[k]), -x0, -y0) for k in _POS_KEYS if k in edge}
     return laid
 
 

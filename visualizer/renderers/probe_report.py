@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from visualizer.renderers.terminal import print_to_text
-from visualizer.text import visible
+from visualizer.text import json_text, visible
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -41,7 +40,7 @@ def render_probe_json(report: ProbeReport) -> str:
         ],
         "skipped": [{"subject": s, "reason": r} for s, r in report.skipped],
     }
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return json_text(body) + "\n"
 
 
 def render_probe_table(report: ProbeReport, *, color: bool = False, width: int = 120) -> str:

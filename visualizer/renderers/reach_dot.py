@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 
 from visualizer.analysis.peering import Peering
 from visualizer.graph import containers, netns_of
+from visualizer.model import port_texts
+from visualizer.renderers.dot_data import reach_channels
 from visualizer.renderers.dot_style import (
     EXPOSED_ALL,
     EXPOSED_LOCAL,
@@ -35,13 +37,14 @@ from visualizer.renderers.dot_style import (
 )
 from visualizer.renderers.dotlib import FONT, Html, attrs, h, table
 from visualizer.renderers.shape import BLOCK_COMMENT, component_blocks
-from visualizer.text import short_id, shorten, visible
+from visualizer.text import display, short_id, shorten, visible
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from visualizer.analysis.audit import Analysis
-    from visualizer.analysis.reachability import HostStack, Reachability, Verdict
+    from visualizer.analysis.grouped import HostStack
+    from visualizer.analysis.reachability import Reachability, Verdict
     from visualizer.model import Container, Port
     from visualizer.renderers.options import RenderOptions
 
@@ -88,7 +91,7 @@ def render_reachability_dot(g: nx.Graph[str], options: RenderOptions, analysis: 
     hosts = sorted({c.host for _, c in shown} | {h.host for h in reach.grouped().hosts}) or [""]
     host_ids = {h: f"host{i}" for i, h in enumerate(hosts)}
     for name, hid in host_ids.items():
-        title = f"host {name}" if name else "host"
+        title = f"host {shorten(name, 40)}" if name else "host"
         out.append(
             f"  {hid} ["
             + attrs(
@@ -143,7 +146,9 @@ def render_reachability_dot(g: nx.Graph[str], options: RenderOptions, analysis: 
                 )
                 + "];"
             )
-    if not hub_mode:
+    if options.data:
+        out.extend(reach_channels(g, analysis, ids, host_ids, legend=options.legend))
+    if not hub_mode:  # containers joined by a line or a channel are packed together
         out.extend(component_blocks(out, _PACKED))
     if options.legend:
         out.append(legend_statement(_drawn(out)))
@@ -180,7 +185,7 @@ def _pair_style(via: tuple[str, ...], *, by_name: bool, both: bool) -> str:
 
 
 def _node(c: Container, *, running: bool) -> str:
-    rows = [f"<B>{h(shorten(c.name, 40))}</B>"]
+    rows = [f"<B>{h(display(c.name, 40))}</B>"]
     if not running:
         rows.append(f"<FONT POINT-SIZE='9'>{h(c.state)}: reaches nothing</FONT>")
     elif c.is_host_mode:
@@ -299,7 +304,7 @@ def _exposure_edges(
             if p.host_port is not None:
                 groups[_exposure(p.host_ip)].append(p)
         for kind, ports in sorted(groups.items()):
-            text = ", ".join(p.text("→") for p in sorted(ports, key=_port_key))
+            text = ", ".join(port_texts(ports, "→"))
             src = host_ids[c.host] if kind == "local" else "outside"
             color = {"all": EXPOSED_ALL, "some": EXPOSED_SOME, "local": EXPOSED_LOCAL}[kind]
             out.append(

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.reachability import RULES
-from visualizer.renderers.audit_json import pair_json
-from visualizer.text import visible
+from visualizer.model import port_texts
+from visualizer.renderers.audit_json import channel_json, pair_json
+from visualizer.text import json_text, visible
 
 if TYPE_CHECKING:
+    from visualizer.analysis.channels import Channel
     from visualizer.analysis.reachability import PortPath, Verdict
 
 
-def verdict_text(v: Verdict, path: PortPath | None) -> str:
+def verdict_text(v: Verdict, path: PortPath | None, channels: tuple[Channel, ...] = ()) -> str:
     """`yes: …` / `no: …`, then the rules and names, one per line; engine text made visible."""
     answer = "yes" if v.reachable else "no"
     how = ""
@@ -26,15 +27,20 @@ def verdict_text(v: Verdict, path: PortPath | None) -> str:
     if v.names:
         lines.append(f"  names that resolve: {', '.join(v.names)}")
     if path is not None:
-        ports = ", ".join(p.text() for p in path.ports)
+        ports = ", ".join(port_texts(path.ports))
         lines.append(
             f"  but it reaches {v.target}'s published ports {ports} through a host address (R11)"
         )
+    if channels:
+        lines.append(f"besides the network, {v.source} can affect {v.target} through:")
+        lines.extend(f"  {ch.kind.value} ({ch.direction}): {ch.reason}" for ch in channels)
+    else:
+        lines.append(f"no channel besides the network from {v.source} to {v.target}")
     return "\n".join(visible(line) for line in lines) + "\n"
 
 
-def verdict_json(v: Verdict, path: PortPath | None) -> str:
-    """The verdict as JSON: the audit's pair fields plus `reachable` and `port_path`."""
+def verdict_json(v: Verdict, path: PortPath | None, channels: tuple[Channel, ...] = ()) -> str:
+    """The verdict as JSON: the audit's pair fields plus `reachable`, `port_path`, `channels`."""
     body = {"reachable": v.reachable, **pair_json(v)}
     body["port_path"] = (
         [
@@ -49,4 +55,5 @@ def verdict_json(v: Verdict, path: PortPath | None) -> str:
         if path is not None
         else None
     )
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    body["channels"] = [channel_json(ch) for ch in channels]
+    return json_text(body) + "\n"

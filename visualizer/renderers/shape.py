@@ -7,7 +7,9 @@ into a screen-shaped rectangle; this module finds the blocks and prepares each o
 
 - **blocks**: each innermost cluster (a compose project) is a block, and so is each group of
   the other nodes that the renderer names in a `// netviz-block:` comment (a network and its
-  standalone containers); a node named in none is a block of its own;
+  standalone containers); a node a `// netviz-beside:` comment names first joins the block
+  that holds most of the nodes named after it (a volume goes with those that mount it); a
+  node named in none is a block of its own;
 - **wrapped ranks**: the leaves a node fans out to inside its block (containers on one
   network) are spread over several ranks with `minlen`, so a fan of 40 becomes 3 rows of 13.
 
@@ -27,6 +29,8 @@ from dataclasses import dataclass, field
 
 BLOCK_COMMENT = "// netviz-block:"
 """A renderer's hint: `// netviz-block: id id id` puts those nodes in one block."""
+BESIDE_COMMENT = "// netviz-beside:"
+"""A renderer's hint: `// netviz-beside: id a b c` puts `id` in the block of most of a, b, c."""
 
 _NODE = re.compile(r"^(\s*)([A-Za-z_]\w*) \[(.*)\];$")
 _EDGE = re.compile(r"^(\s*)([A-Za-z_]\w*) -> ([A-Za-z_]\w*) \[(.*)\];$")
@@ -84,6 +88,8 @@ class Parsed:
     """`""` is the graph itself."""
     hints: dict[str, str]
     """Node → block, from the renderer's comments."""
+    beside: dict[str, list[str]]
+    """Node → the nodes whose block it joins (`BESIDE_COMMENT`)."""
     edge_defaults: str
     rankdir: str
     ranksep: float
@@ -103,6 +109,7 @@ def parse(text: str) -> Parsed:
         edges=[],
         clusters={"": Cluster(name="", parent=None)},
         hints={},
+        beside={},
         edge_defaults="",
         rankdir="TB",
         ranksep=36.0,
@@ -115,6 +122,9 @@ def parse(text: str) -> Parsed:
         stripped = line.strip()
         if number == 0:
             parsed.head.append(line)
+        elif stripped.startswith(BESIDE_COMMENT):
+            subject, *anchors = stripped.removeprefix(BESIDE_COMMENT).split() or [""]
+            parsed.beside[subject] = anchors
         elif stripped.startswith(BLOCK_COMMENT):
             members = stripped.removeprefix(BLOCK_COMMENT).split()
             parsed.hints.update(dict.fromkeys(members, members[0] if members else ""))
@@ -172,6 +182,9 @@ def _statement(
                 fonts.extend(label_fonts(attrs, size))
         elif name == "edge":
             parsed.edge_defaults = attrs
+        return
+    if name in parsed.nodes:  # stated again with more attributes (a host-equivalent mark)
+        parsed.nodes[name] += " " + attrs  # the later value of an attribute wins in Graphviz
         return
     box = estimate(attrs, defaults["node"])
     parsed.nodes[name] = attrs
@@ -294,7 +307,9 @@ def component_blocks(lines: list[str], member: re.Pattern[str]) -> list[str]:
 
 def strip_hints(text: str) -> str:
     """The text without the packing's comments (for a layout engine other than `dot`)."""
-    kept = [ln for ln in text.splitlines() if not ln.strip().startswith(BLOCK_COMMENT)]
+    kept = [
+        ln for ln in text.splitlines() if not ln.strip().startswith((BLOCK_COMMENT, BESIDE_COMMENT))
+    ]
     return "\n".join(kept) + "\n"
 
 
@@ -310,6 +325,10 @@ def blocks(parsed: Parsed) -> dict[str, str]:
                 block_of[node] = name
             else:
                 block_of[node] = "b:" + parsed.hints.get(node, node)
+    for node, anchors in parsed.beside.items():
+        held = [block_of[a] for a in anchors if a in block_of]
+        if node in block_of and held and node not in parsed.hints:
+            block_of[node] = max(held, key=lambda b: (held.count(b), -held.index(b)))
     return block_of
 
 

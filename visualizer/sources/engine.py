@@ -9,19 +9,25 @@ that exist nowhere else. Several engines are captured in parallel and merged.
 
 from __future__ import annotations
 
+import json
 import os
-import socket
 import ssl
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from visualizer.errors import EngineError, UsageError
+from visualizer.errors import EngineError, InputError, UsageError
 from visualizer.sources import contexts
+from visualizer.sources.address import Address, TLSSettings, parse_address, ssl_context
+from visualizer.sources.deadline import deadline
+from visualizer.sources.failures import HTTPStatus, NotDocker, error_message, one_line, translated
 from visualizer.sources.parse import RawCapture, parse_capture
+from visualizer.sources.podman import is_podman
+from visualizer.sources.spec import check_timeout
 
 if TYPE_CHECKING:
     from visualizer.model import Snapshot
@@ -33,6 +39,10 @@ MAX_API_VERSION = "1.51"
 for this version (engines serve older versions unchanged)."""
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 INSPECT_WORKERS = 8
+"""Requests in flight at once to one engine (the connection pool's size): enough to hide a
+slow link's latency, few enough not to load the engine."""
+SSH_WORKERS = 4
+"""The same over ssh, where each pooled connection is one ssh session."""
 
 ProgressCallback = Callable[[int, int], None]
 """Called with (done, total) while containers are inspected."""
@@ -47,23 +57,39 @@ class EngineTarget:
     context: str | None = None
     """`-c/--context`: the name of a Docker context."""
     timeout: float = 30.0
-    """Seconds to wait for each API answer."""
+    """Seconds an answer may take, whole (a deadline per request, not per socket read)."""
+    problem: str | None = None
+    """Why this target cannot be used at all (a context whose files are unreadable, found by
+    `--all-contexts`); it is then reported like an engine that cannot be reached."""
+
+    def __post_init__(self) -> None:
+        """Refuse a timeout that is not a positive number and a malformed `-H` (exit 2)."""
+        check_timeout(self.timeout)
+        if self.host is not None:
+            parse_address(self.host)
+
+    @property
+    def label(self) -> str:
+        """How the target is named in messages."""
+        return self.host or (f"context {self.context}" if self.context else "default engine")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Connection:
     """A resolved engine address and its TLS settings."""
 
-    base_url: str
-    tls: Any = None
+    address: Address
+    tls: TLSSettings | None = None
     label: str = ""
+
+    @property
+    def base_url(self) -> str:
+        """The engine URL."""
+        return self.address.url
 
 
 def resolve(target: EngineTarget, environ: Mapping[str, str] | None = None) -> Connection:
     """Resolve the engine like the docker CLI: `-H`, `-c`, `DOCKER_HOST`, then the context."""
-    from docker.errors import DockerException  # noqa: PLC0415 - the SDK loads only when needed
-    from docker.utils import kwargs_from_env  # noqa: PLC0415
-
     env = dict(os.environ if environ is None else environ)
     if target.host and target.context:
         raise UsageError("conflicting options: either specify --host or --context, not both")
@@ -72,30 +98,61 @@ def resolve(target: EngineTarget, environ: Mapping[str, str] | None = None) -> C
         env["DOCKER_HOST"] = target.host
     elif name is None and not env.get("DOCKER_HOST"):
         name = contexts.current_context(env)
+    if name is None or name == "default":
+        url = env.get("DOCKER_HOST") or DEFAULT_HOST
+        tls = _env_tls(env)
+        address = parse_address(url, tls=tls is not None)
+        return Connection(address=address, tls=tls if address.scheme == "tcp" else None, label=url)
+    ctx = contexts.load_context(name, env)
     try:
-        if name is None or name == "default":
-            kwargs = kwargs_from_env(environment=env)
-            url = kwargs.get("base_url") or DEFAULT_HOST
-            return Connection(base_url=url, tls=kwargs.get("tls"), label=url)
-        ctx = contexts.load_context(name, env)
-        return Connection(
-            base_url=ctx.host, tls=_context_tls(ctx), label=f"context {name} ({ctx.host})"
+        address = parse_address(ctx.host, tls=ctx.uses_tls)
+    except UsageError as exc:
+        raise InputError(f"Docker context {name!r}: {exc}") from None
+    tls = None
+    if ctx.uses_tls and address.scheme == "tcp":
+        tls = TLSSettings(
+            ca_cert=ctx.ca_cert, client_cert=ctx.client_cert, verify=not ctx.skip_tls_verify
         )
-    except DockerException as exc:
-        raise EngineError(f"cannot use the Docker settings: {_one_line(exc)}") from None
+    return Connection(address=address, tls=tls, label=f"context {name} ({ctx.host})")
 
 
-def _context_tls(ctx: contexts.ContextEndpoint) -> Any:  # noqa: ANN401 - docker.tls.TLSConfig
-    if ctx.ca_cert is None and ctx.client_cert is None:
+def _env_tls(env: Mapping[str, str]) -> TLSSettings | None:
+    """TLS from `DOCKER_TLS_VERIFY`, `DOCKER_TLS` and `DOCKER_CERT_PATH`, as the CLI reads them.
+
+    Any non-empty value of the first two turns TLS on; the files default to `$DOCKER_CONFIG`.
+    """
+    verify = bool(env.get("DOCKER_TLS_VERIFY"))
+    if not verify and not env.get("DOCKER_TLS"):
         return None
-    from docker.tls import TLSConfig  # noqa: PLC0415
-
-    cert = (str(ctx.client_cert[0]), str(ctx.client_cert[1])) if ctx.client_cert else None
-    return TLSConfig(
-        client_cert=cert,
-        ca_cert=str(ctx.ca_cert) if ctx.ca_cert else None,
-        verify=not ctx.skip_tls_verify,
+    base = (
+        Path(env["DOCKER_CERT_PATH"]) if env.get("DOCKER_CERT_PATH") else contexts.config_dir(env)
     )
+    ca, cert, key = base / "ca.pem", base / "cert.pem", base / "key.pem"
+    if verify and not ca.is_file():
+        raise EngineError(
+            f"cannot use the Docker settings: DOCKER_TLS_VERIFY is set but there is no CA "
+            f"certificate {ca} "
+            "(set DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem)"
+        )
+    return TLSSettings(
+        ca_cert=ca if ca.is_file() else None,
+        client_cert=(cert, key) if cert.is_file() and key.is_file() else None,
+        verify=verify,
+    )
+
+
+def context_targets(
+    timeout: float = 30.0, environ: Mapping[str, str] | None = None
+) -> list[EngineTarget]:
+    """A target for every context the docker CLI knows (`--all-contexts`).
+
+    A context whose files cannot be read becomes a target with a `problem`, reported like an
+    engine that cannot be reached, so one broken context does not stop the others.
+    """
+    found = []
+    for name, problem in contexts.scan(environ):
+        found.append(EngineTarget(context=name, timeout=timeout, problem=problem))
+    return found
 
 
 def capture(
@@ -105,26 +162,34 @@ def capture(
     progress: ProgressCallback | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> RawCapture:
-    """Ask the engine for everything a snapshot holds, in a constant number of requests."""
+    """Ask the engine for everything a snapshot holds, in a constant number of requests.
+
+    `inspect` adds one request per container, sent in parallel.
+    """
+    if target.problem:
+        raise EngineError(target.problem)
     conn = resolve(target, environ)
-    with _translated(conn):
-        client, version = _connect(conn, target.timeout)
+    with translated(conn):
+        client, version = connect(conn, target.timeout)
         captured_at = datetime.now(UTC).isoformat(timespec="seconds")
+        t = target.timeout
         with closing(client), ThreadPoolExecutor(max_workers=3) as pool:
-            info_f = pool.submit(client.info)
-            networks_f = pool.submit(client.networks)
-            containers_f = pool.submit(client.containers, all=True)
+            info_f = pool.submit(_get, client, "/info", t)
+            networks_f = pool.submit(_get, client, "/networks", t)
+            containers_f = pool.submit(_get, client, "/containers/json", t, params={"all": 1})
             info, networks, containers = info_f.result(), networks_f.result(), containers_f.result()
-            nodes = services = tasks = None
+            nodes = services = tasks = libpod = None
             if _is_manager(info):  # the swarm, in three more requests
-                nodes_f = pool.submit(client.nodes)
-                services_f = pool.submit(client.services)
-                tasks_f = pool.submit(client.tasks)
+                nodes_f = pool.submit(_get, client, "/nodes", t)
+                services_f = pool.submit(_get, client, "/services", t)
+                tasks_f = pool.submit(_get, client, "/tasks", t)
                 nodes, services, tasks = nodes_f.result(), services_f.result(), tasks_f.result()
+            if is_podman(version):  # DNS per network is only in Podman's own network list
+                libpod = _get(client, "/v4.0.0/libpod/networks/json", t, versioned=False)
             inspected = None
             warnings: list[str] = []
             if inspect and isinstance(containers, list):
-                inspected = _inspect_all(client, containers, warnings, progress)
+                inspected = _inspect_all(client, _ids(containers), t, warnings, progress)
     return RawCapture(
         version=version,
         info=info,
@@ -134,6 +199,7 @@ def capture(
         nodes=nodes,
         services=services,
         tasks=tasks,
+        libpod_networks=libpod,
         source=f"engine {conn.label}",
         captured_at=captured_at,
         warnings=tuple(warnings),
@@ -147,17 +213,17 @@ def load_many(
 ) -> Snapshot:
     """Capture several engines in parallel into one snapshot with a host dimension.
 
-    An engine that cannot be reached is reported (a warning, and a host with its error) and
-    the others are still merged; only when none answers is it an error.
+    An engine that cannot be reached, or a context that cannot be read, is reported (a
+    warning, and a host with its error) and the others are still merged; only when none
+    answers is it an error.
     """
     from visualizer.sources.merge import merge  # noqa: PLC0415
 
     def one(target: EngineTarget) -> tuple[str, Snapshot | None, str | None]:
-        label = target.host or (f"context {target.context}" if target.context else "default engine")
         try:
-            return label, load_live(target, inspect=inspect), None
-        except EngineError as exc:
-            return label, None, str(exc)
+            return target.label, load_live(target, inspect=inspect), None
+        except (EngineError, InputError) as exc:
+            return target.label, None, str(exc)
 
     with ThreadPoolExecutor(max_workers=min(len(targets), 16)) as pool:
         results = list(pool.map(one, targets))
@@ -171,6 +237,10 @@ def _is_manager(info: Any) -> bool:  # noqa: ANN401 - the raw /info answer
     return isinstance(swarm, dict) and swarm.get("ControlAvailable") is True
 
 
+def _ids(containers: list[Any]) -> list[str]:
+    return [c["Id"] for c in containers if isinstance(c, dict) and isinstance(c.get("Id"), str)]
+
+
 def load_live(
     target: EngineTarget,
     *,
@@ -181,115 +251,63 @@ def load_live(
     return parse_capture(capture(target, inspect=inspect, progress=progress))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ExecResult:
-    """What one command run inside a container returned."""
+def _get(
+    client: Any,  # noqa: ANN401 - docker.APIClient, untyped
+    path: str,
+    timeout: float,
+    *args: str,
+    params: Mapping[str, Any] | None = None,
+    versioned: bool = True,
+) -> Any:  # noqa: ANN401 - decoded JSON, parsed by parse.py
+    """GET one JSON answer: whole within `timeout`, at most `MAX_RESPONSE_BYTES`."""
+    from visualizer.sources import transport  # noqa: PLC0415
 
-    exit_code: int | None
-    """The command's exit code; `None` when it could not run at all."""
-    output: str = ""
-    """stdout and stderr together."""
-    error: str = ""
-    """Why the command could not run (container stopped, removed, no such program)."""
-
-
-def exec_commands(
-    target: EngineTarget,
-    jobs: list[tuple[str, list[str]]],
-    *,
-    parallel: int = 8,
-    progress: ProgressCallback | None = None,
-) -> list[ExecResult]:
-    """Run `argv` in each container `(container_id, argv)`, several at a time.
-
-    The only code in netviz that changes anything on an engine: it creates exec instances.
-    Only `netviz probe` calls it.
-    """
-    conn = resolve(target)
-    with _translated(conn):
-        client, _ = _connect(conn, target.timeout)
-        with closing(client):
-
-            def one(job: tuple[str, list[str]]) -> ExecResult:
-                return _exec_one(client, job[0], job[1])
-
-            results: list[ExecResult] = []
-            with ThreadPoolExecutor(max_workers=max(parallel, 1)) as pool:
-                for done, result in enumerate(pool.map(one, jobs), start=1):
-                    results.append(result)
-                    if progress is not None:
-                        progress(done, len(jobs))
-    return results
-
-
-def _exec_one(client: Any, container_id: str, argv: list[str]) -> ExecResult:  # noqa: ANN401
-    from docker.errors import APIError  # noqa: PLC0415
-
+    url = client._url(path, *args, versioned_api=versioned)  # noqa: SLF001
+    with deadline(timeout):
+        response = client.get(
+            url,
+            params=params,
+            stream=True,
+            timeout=timeout,
+            headers={"Accept-Encoding": "identity"},  # no compression: the size limit is real
+        )
+        with closing(response):
+            body = transport.read_body(response)
+    if response.status_code >= 400:  # noqa: PLR2004
+        raise HTTPStatus(response.status_code, error_message(body))
     try:
-        created = client.exec_create(container_id, argv, stdout=True, stderr=True)
-        raw = client.exec_start(created["Id"])
-        code = client.exec_inspect(created["Id"]).get("ExitCode")
-    except APIError as exc:
-        return ExecResult(exit_code=None, error=_explanation(exc))
-    output = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-    return ExecResult(exit_code=code if isinstance(code, int) else None, output=output)
+        return json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        detail = "nested too deeply" if isinstance(exc, RecursionError) else one_line(exc)
+        raise NotDocker(f"{path} is not JSON: {detail}") from None
 
 
-WATCHED_ACTIONS = {
-    "container": frozenset(
-        {"create", "start", "die", "stop", "destroy", "rename", "pause", "unpause"}
-    ),
-    "network": frozenset({"create", "destroy", "remove", "connect", "disconnect"}),
-}
-
-
-def follow_events(target: EngineTarget, on_event: Callable[[str], None]) -> None:
-    """Follow `GET /events` for container and network changes, calling `on_event` for each.
-
-    `on_event` gets a short description; this returns when the stream ends and raises
-    `EngineError` when it breaks.
-    """
-    conn = resolve(target)
-    with _translated(conn):
-        client, _ = _connect(conn, target.timeout)
-        with closing(client):
-            stream = client.events(decode=True, filters={"type": ["container", "network"]})
-            for event in stream:
-                if not isinstance(event, dict):
-                    continue
-                kind = str(event.get("Type", ""))
-                action = str(event.get("Action", "")).split(":")[0]
-                if action in WATCHED_ACTIONS.get(kind, ()):
-                    actor: dict[str, Any] = event.get("Actor") or {}
-                    attrs: dict[str, Any] = actor.get("Attributes") or {}
-                    name = attrs.get("name") or str(actor.get("ID", ""))[:12]
-                    on_event(f"{kind} {action} {name}")
-
-
-def _connect(conn: Connection, timeout: float) -> tuple[Any, dict[str, Any]]:
+def connect(
+    conn: Connection, timeout: float, *, pool_size: int | None = None, sdk: bool = False
+) -> tuple[Any, dict[str, Any]]:
     """A client speaking min(engine, netviz) API version, and the engine's `GET /version`.
 
     `/version` is the one answer every Docker engine gives whatever its API version; the
     client is created for the oldest version we read, then switched to the negotiated one
     (what the SDK's own `version="auto"` does, without a second client).
     """
-    import requests  # noqa: PLC0415
-    from docker.errors import APIError  # noqa: PLC0415
-
-    client = _client(conn, MIN_API_VERSION, timeout)
+    client = _client(conn, MIN_API_VERSION, timeout, pool_size, sdk=sdk)
     try:
-        version = client.version(api_version=False)
-    except (APIError, requests.exceptions.JSONDecodeError) as exc:
+        version = _get(client, "/version", timeout, versioned=False)
+    except NotDocker as exc:
         client.close()
         raise EngineError(f"{conn.label} does not look like a Docker engine ({exc})") from None
-    if not isinstance(version, dict) or "ApiVersion" not in version:
+    except BaseException:
+        client.close()
+        raise
+    if not isinstance(version, dict) or not isinstance(version.get("ApiVersion"), str):
         client.close()
         raise EngineError(f"{conn.label} does not look like a Docker engine (no ApiVersion)")
-    server_api = str(version["ApiVersion"])
+    server_api = version["ApiVersion"]
     if _vkey(server_api) < _vkey(MIN_API_VERSION):
         client.close()
         raise EngineError(
-            f"the engine at {conn.label} speaks API {server_api}; "
+            f"the engine at {conn.label} speaks API {one_line(server_api)[:20]}; "
             f"netviz needs {MIN_API_VERSION} or newer"
         )
     client._version = min(server_api, MAX_API_VERSION, key=_vkey)  # noqa: SLF001
@@ -298,22 +316,22 @@ def _connect(conn: Connection, timeout: float) -> tuple[Any, dict[str, Any]]:
 
 def _inspect_all(
     client: Any,  # noqa: ANN401 - docker.APIClient, untyped
-    containers: list[Any],
+    ids: list[str],
+    timeout: float,
     warnings: list[str],
     progress: ProgressCallback | None,
 ) -> dict[str, Any]:
-    from docker.errors import NotFound  # noqa: PLC0415
-
-    ids = [c["Id"] for c in containers if isinstance(c, dict) and isinstance(c.get("Id"), str)]
-
     def one(cid: str) -> tuple[str, Any]:
         try:
-            return cid, client.inspect_container(cid)
-        except NotFound:
-            return cid, None
+            return cid, _get(client, "/containers/{0}/json", timeout, cid)
+        except HTTPStatus as exc:
+            if exc.status == 404:  # noqa: PLR2004
+                return cid, None
+            raise
 
     found: dict[str, Any] = {}
-    with ThreadPoolExecutor(max_workers=INSPECT_WORKERS) as pool:
+    workers = SSH_WORKERS if client.netviz_scheme == "ssh" else INSPECT_WORKERS
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         for done, (cid, detail) in enumerate(pool.map(one, ids), start=1):
             if detail is None:
                 warnings.append(f"container {cid[:12]} was removed during the capture; skipped")
@@ -324,16 +342,71 @@ def _inspect_all(
     return found
 
 
-def _client(conn: Connection, version: str, timeout: float) -> Any:  # noqa: ANN401
-    import docker  # noqa: PLC0415
+class _EngineSession:
+    """What a capture needs of a client: a pooled session and the SDK's way to build URLs.
 
-    return docker.APIClient(
-        base_url=conn.base_url,
-        version=version,
-        timeout=timeout,
-        tls=conn.tls or False,
-        use_ssh_client=conn.base_url.startswith("ssh://"),
-    )
+    Captures do not import the Docker SDK (half a second of start-up); `netviz probe`, which
+    creates exec instances, uses the SDK's client over the same transport.
+    """
+
+    def __init__(self, session: Any, scheme: str, version: str) -> None:  # noqa: ANN401
+        self.session = session
+        self.netviz_scheme = scheme
+        self._version = version
+
+    def _url(self, pathfmt: str, *args: str, versioned_api: bool = True) -> str:
+        from urllib.parse import quote  # noqa: PLC0415
+
+        from visualizer.sources.transport import BASE_URL  # noqa: PLC0415
+
+        path = pathfmt.format(*(quote(a, safe="/:") for a in args))
+        return f"{BASE_URL}/v{self._version}{path}" if versioned_api else f"{BASE_URL}{path}"
+
+    def get(self, url: str, **kwargs: Any) -> Any:  # noqa: ANN401
+        return self.session.get(url, **kwargs)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _client(
+    conn: Connection,
+    version: str,
+    timeout: float,
+    pool_size: int | None = None,
+    *,
+    sdk: bool = False,
+) -> Any:  # noqa: ANN401 - _EngineSession, or docker.APIClient when `sdk`
+    """A client over netviz's transport (see `transport`); the SDK's own when `sdk`."""
+    from visualizer.sources import transport  # noqa: PLC0415
+
+    context = None
+    if conn.tls is not None:
+        try:
+            context = ssl_context(conn.tls)
+        except (ssl.SSLError, OSError) as exc:
+            raise EngineError(
+                f"cannot use the TLS files for {conn.label}: {one_line(exc)}"
+            ) from None
+    ssh = conn.address.scheme == "ssh"
+    size = pool_size or (SSH_WORKERS if ssh else INSPECT_WORKERS)
+    adapter = transport.EngineAdapter(conn.address, context, pool_size=size)
+    if sdk:
+        import docker  # noqa: PLC0415
+
+        # The URL only satisfies the constructor: no request goes there, the adapter does the I/O.
+        client = docker.APIClient(base_url="tcp://127.0.0.1:2375", version=version, timeout=timeout)
+        client.trust_env = False  # no proxies, .netrc or REQUESTS_CA_BUNDLE for an engine socket
+        client.mount(transport.BASE_URL + "/", adapter)
+        client.base_url = transport.BASE_URL
+        client.netviz_scheme = conn.address.scheme
+        return client
+    import requests  # noqa: PLC0415
+
+    session = requests.Session()
+    session.trust_env = False
+    session.mount(transport.BASE_URL + "/", adapter)
+    return _EngineSession(session, conn.address.scheme, version)
 
 
 def _vkey(version: str) -> tuple[int, ...]:
@@ -341,79 +414,3 @@ def _vkey(version: str) -> tuple[int, ...]:
         return tuple(int(p) for p in version.split("."))
     except ValueError:
         return (0,)
-
-
-@contextmanager
-def _translated(conn: Connection) -> Iterator[None]:
-    """Turn SDK, HTTP and socket failures into one-line `EngineError`s."""
-    import requests  # noqa: PLC0415
-    from docker.errors import APIError, DockerException  # noqa: PLC0415
-
-    where = conn.label
-    try:
-        yield
-    except APIError as exc:
-        status = exc.status_code or "an error"
-        raise EngineError(f"the engine at {where} answered {status}: {_explanation(exc)}") from None
-    except requests.exceptions.Timeout:
-        raise EngineError(
-            f"the engine at {where} did not answer in time (raise --timeout if it is slow)"
-        ) from None
-    except requests.exceptions.JSONDecodeError as exc:  # something else listens there
-        raise EngineError(f"{where} does not look like a Docker engine ({exc})") from None
-    except requests.exceptions.SSLError as exc:
-        raise EngineError(f"TLS handshake with {where} failed: {_root_cause(exc)}") from None
-    except requests.exceptions.ConnectionError as exc:
-        raise EngineError(_connection_message(where, exc)) from None
-    except requests.exceptions.RequestException as exc:
-        raise EngineError(f"cannot talk to the engine at {where}: {_root_cause(exc)}") from None
-    except DockerException as exc:
-        raise EngineError(f"cannot connect to {where}: {_one_line(exc)}") from None
-    except (ssl.SSLError, OSError) as exc:
-        raise EngineError(_connection_message(where, exc)) from None
-
-
-def _connection_message(where: str, exc: BaseException) -> str:
-    cause = _root(exc)
-    if isinstance(cause, FileNotFoundError):
-        return (
-            f"cannot connect to the Docker engine at {where}: no such socket (is dockerd running?)"
-        )
-    if isinstance(cause, PermissionError):
-        return (
-            f"permission denied connecting to the Docker engine at {where} "
-            "(add your user to the 'docker' group, or run with sudo)"
-        )
-    if isinstance(cause, ConnectionRefusedError):
-        return f"cannot connect to the Docker engine at {where}: connection refused"
-    if isinstance(cause, socket.gaierror):
-        return f"cannot connect to the Docker engine at {where}: unknown host"
-    return f"cannot connect to the Docker engine at {where}: {_one_line(cause)}"
-
-
-def _root(exc: BaseException) -> BaseException:
-    seen = set()
-    while id(exc) not in seen:
-        seen.add(id(exc))
-        nxt = exc.__cause__ or exc.__context__
-        if nxt is None and exc.args and isinstance(exc.args[0], BaseException):
-            nxt = exc.args[0]
-        if nxt is None and len(exc.args) > 1 and isinstance(exc.args[1], BaseException):
-            nxt = exc.args[1]
-        if nxt is None:
-            break
-        exc = nxt
-    return exc
-
-
-def _root_cause(exc: BaseException) -> str:
-    return _one_line(_root(exc))
-
-
-def _explanation(exc: Any) -> str:  # noqa: ANN401 - docker.errors.APIError
-    return _one_line(exc.explanation or exc)
-
-
-def _one_line(value: object) -> str:
-    text = " ".join(str(value).split())
-    return text[:300] or type(value).__name__

@@ -83,6 +83,7 @@ def merge(captures: Sequence[tuple[str, Snapshot | None, str | None]]) -> Snapsh
         containers=tuple(containers.values()),
         source=" + ".join(source for source, snap, _ in captures if snap is not None),
         inspected=all(s.inspected for _, s in parts),
+        partly_inspected=any(s.partly_inspected for _, s in parts),
         warnings=tuple(warnings),
         hosts=tuple(hosts),
         nodes=tuple(nodes.values()),

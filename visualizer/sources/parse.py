@@ -13,14 +13,17 @@ from typing import TYPE_CHECKING, Any
 from visualizer.errors import EngineError
 from visualizer.model import (
     Container,
+    Device,
     Endpoint,
     Engine,
     Link,
+    Mount,
     Network,
     Port,
     Snapshot,
     Subnet,
 )
+from visualizer.sources.podman import is_podman, podman_networks
 from visualizer.sources.raw import (
     Json,
     as_dict,
@@ -51,12 +54,17 @@ class RawCapture:
     """`GET /containers/json?all=1`."""
     inspected: Mapping[str, Json] | None = None
     """`GET /containers/{id}/json` by container ID, when the capture inspected containers."""
+    inspect_requested: tuple[str, ...] | None = None
+    """The container IDs a recorded capture inspected when it inspected only some of them (the
+    audits of older netviz versions; `None`: every container)."""
     nodes: Json = None
     """`GET /nodes`, when the engine is a swarm manager."""
     services: Json = None
     """`GET /services`, when the engine is a swarm manager."""
     tasks: Json = None
     """`GET /tasks`, when the engine is a swarm manager."""
+    libpod_networks: Json = None
+    """`GET /libpod/networks/json`, when the engine is Podman (names and `dns_enabled`)."""
     source: str = ""
     """Where the capture came from (e.g. the engine URL)."""
     captured_at: str = ""
@@ -74,6 +82,8 @@ def parse_capture(raw: RawCapture) -> Snapshot:
         )
     warnings = list(raw.warnings)
     networks = [n for n in (parse_network(item) for item in raw.networks) if n is not None]
+    if is_podman(raw.version):
+        networks = podman_networks(networks, raw.libpod_networks, warnings)
     by_id = {n.id: n for n in networks}
     by_name = {n.name: n for n in networks}
     items = [c for c in raw.containers if isinstance(c, dict) and isinstance(c.get("Id"), str)]
@@ -82,7 +92,10 @@ def parse_capture(raw: RawCapture) -> Snapshot:
     for item in items:
         cid = item["Id"]
         detail = raw.inspected.get(cid) if raw.inspected is not None else None
-        if raw.inspected is not None and detail is None:
+        asked = raw.inspected is not None and (
+            raw.inspect_requested is None or cid in raw.inspect_requested
+        )
+        if asked and detail is None:
             continue  # removed between list and inspect: the gatherer already warned
         container = parse_container(item, detail, by_id, by_name, warnings)
         found = (*links.get(container.name, ()), *_endpoint_links(detail))
@@ -94,7 +107,8 @@ def parse_capture(raw: RawCapture) -> Snapshot:
         containers=tuple(containers),
         source=raw.source,
         captured_at=raw.captured_at,
-        inspected=raw.inspected is not None,
+        inspected=raw.inspected is not None and raw.inspect_requested is None,
+        partly_inspected=raw.inspected is not None and raw.inspect_requested is not None,
         warnings=tuple(warnings),
     )
     if isinstance(raw.nodes, list):
@@ -181,6 +195,7 @@ def parse_container(
             "cap_add": tuple(as_strs(host.get("CapAdd"))),
             "sysctls": as_str_map(host.get("Sysctls")),
             "requested_ports": _port_bindings(host.get("PortBindings")),
+            **_isolation(host),
         }
     endpoints = []
     for key, value in sorted(as_dict(as_dict(item.get("NetworkSettings")).get("Networks")).items()):
@@ -203,8 +218,56 @@ def parse_container(
         labels=as_str_map(item.get("Labels")),
         ports=tuple(_ports(item.get("Ports"))),
         endpoints=tuple(endpoints),
+        mounts=tuple(_mounts(item.get("Mounts"))),
         **extra,
     )
+
+
+def _isolation(host: Mapping[str, Json]) -> dict[str, Any]:
+    """Namespaces, privileges, devices and security options from `HostConfig` (inspect)."""
+    devices = []
+    for entry in as_list(host.get("Devices")):
+        d = as_dict(entry)
+        path = as_str(d.get("PathOnHost"))
+        if path:
+            devices.append(
+                Device(
+                    host_path=path,
+                    container_path=as_str(d.get("PathInContainer")) or path,
+                    permissions=as_str(d.get("CgroupPermissions")) or "rwm",
+                )
+            )
+    return {
+        "volumes_from": tuple(as_strs(host.get("VolumesFrom"))),
+        "pid_mode": as_str(host.get("PidMode")),
+        "ipc_mode": as_str(host.get("IpcMode")),
+        "uts_mode": as_str(host.get("UTSMode")),
+        "userns_mode": as_str(host.get("UsernsMode")),
+        "cgroupns_mode": as_str(host.get("CgroupnsMode")),
+        "cap_drop": tuple(as_strs(host.get("CapDrop"))),
+        "devices": tuple(devices),
+        "security_opt": tuple(as_strs(host.get("SecurityOpt"))),
+        "read_only_rootfs": host.get("ReadonlyRootfs") is True,
+    }
+
+
+def _mounts(value: Json) -> Iterable[Mount]:
+    """The list's `Mounts`: type, volume name and driver, source, destination, RW, propagation."""
+    for entry in as_list(value):
+        m = as_dict(entry)
+        destination = as_str(m.get("Destination"))
+        kind = as_str(m.get("Type"))
+        if not destination or not kind:
+            continue
+        yield Mount(
+            type=kind,
+            destination=destination,
+            source=as_str(m.get("Source")),
+            name=as_str(m.get("Name")),
+            driver=as_str(m.get("Driver")),
+            rw=m.get("RW") is not False,
+            propagation=as_str(m.get("Propagation")),
+        )
 
 
 def primary_name(item: Json) -> str:

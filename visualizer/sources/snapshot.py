@@ -8,7 +8,6 @@ fields take their defaults; unknown keys are ignored so additive changes stay re
 from __future__ import annotations
 
 import dataclasses
-import json
 import types
 import typing
 from collections.abc import Mapping
@@ -16,25 +15,32 @@ from typing import TYPE_CHECKING, Any
 
 from visualizer.errors import InputError
 from visualizer.model import SCHEMA_VERSION, Snapshot
+from visualizer.sources.documents import check, read_json, refuse_other_documents
+from visualizer.sources.schemas import snapshot_schema
+from visualizer.text import json_text
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+SNAPSHOT = "netviz-snapshot"
+
 
 def dumps(snapshot: Snapshot) -> str:
     """Serialise a snapshot to its JSON file form (stable key order, trailing newline)."""
-    body = {"schema_version": SCHEMA_VERSION, **_encode(snapshot)}
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    body = {"schema": SNAPSHOT, "schema_version": SCHEMA_VERSION, **_encode(snapshot)}
+    return json_text(body) + "\n"
 
 
-def loads(text: str | bytes, *, origin: str = "snapshot") -> Snapshot:
-    """Parse a snapshot from JSON text; `origin` names the input in error messages."""
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{origin}: not valid JSON ({exc})") from None
+def loads(text: str | bytes, *, origin: str = "snapshot", trusted: bool = False) -> Snapshot:
+    """Parse a snapshot from JSON text; `origin` names the input in error messages.
+
+    The document is checked against the published snapshot schema first (ranges included),
+    unless it is `trusted` (the bundled demo). Another netviz document (an audit…) is refused.
+    """
+    data = read_json(text, origin=origin)
     if not isinstance(data, dict):
         raise InputError(f"{origin}: expected a JSON object at the top level")
+    refuse_other_documents(data, SNAPSHOT, origin=origin, option="--from")
     version = data.get("schema_version")
     if version is None:
         raise InputError(f"{origin}: no schema_version (is this a netviz snapshot?)")
@@ -42,6 +48,8 @@ def loads(text: str | bytes, *, origin: str = "snapshot") -> Snapshot:
         raise InputError(
             f"{origin}: unsupported schema_version {version!r} (this netviz reads {SCHEMA_VERSION})"
         )
+    if not trusted:
+        check(data, snapshot_schema(), origin=origin)
     try:
         snapshot: Snapshot = _decode(Snapshot, data, "")
     except _DecodeError as exc:

@@ -39,6 +39,24 @@ class ComposeNaming(StrEnum):
         return "_" if self is ComposeNaming.V1 else "-"
 
 
+MAX_TIMEOUT = 86400.0
+"""The longest `--timeout` accepted (one day)."""
+
+
+def check_timeout(seconds: object) -> None:
+    """Refuse a `--timeout` that is not a positive number of seconds, at most a day (exit 2)."""
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not math.isfinite(seconds)
+        or not 0 < seconds <= MAX_TIMEOUT
+    ):
+        raise UsageError(
+            f"invalid --timeout {seconds!r}: give a number of seconds above 0 and at most "
+            f"{MAX_TIMEOUT:g}"
+        )
+
+
 DEMO_SOURCE = "demo (captured from a real engine by scripts/build-demo.sh)"
 COMPOSE_SUFFIXES = frozenset({".yml", ".yaml"})
 
@@ -86,8 +104,12 @@ class SourceSpec:
             raise UsageError(f"choose one source: {' or '.join(chosen)}")
         if self.hosts and (self.contexts or self.all_contexts):
             raise UsageError("conflicting options: either specify --host or --context, not both")
-        if not (math.isfinite(self.timeout) and self.timeout > 0):
-            raise UsageError(f"--timeout must be a positive number of seconds, not {self.timeout}")
+        check_timeout(self.timeout)
+        # library callers may name files with plain strings
+        object.__setattr__(self, "compose", tuple(Path(f) for f in self.compose))
+        for name in ("snapshot", "env_file"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, Path(getattr(self, name)))
         try:
             object.__setattr__(self, "naming", ComposeNaming(self.naming))
         except ValueError:
@@ -100,12 +122,13 @@ class SourceSpec:
 
     def targets(self) -> list[EngineTarget]:
         """The engines named: each -H, each -c, every context, or the default one."""
-        from visualizer.sources.contexts import context_names  # noqa: PLC0415
-        from visualizer.sources.engine import EngineTarget  # noqa: PLC0415
+        from visualizer.sources.engine import EngineTarget, context_targets  # noqa: PLC0415
 
-        contexts = context_names() if self.all_contexts else list(self.contexts)
         found = [EngineTarget(host=h, timeout=self.timeout) for h in self.hosts]
-        found += [EngineTarget(context=c, timeout=self.timeout) for c in contexts]
+        if self.all_contexts:  # unreadable contexts come back as targets with a problem
+            found += context_targets(self.timeout)
+        else:
+            found += [EngineTarget(context=c, timeout=self.timeout) for c in self.contexts]
         return found or [EngineTarget(timeout=self.timeout)]
 
     def one_engine(self, command: str) -> EngineTarget:
@@ -154,7 +177,12 @@ class SourceSpec:
 
 
 def load(spec: SourceSpec, *, inspect: bool = False, progress: Progress | None = None) -> Snapshot:
-    """Open the source a spec names; `inspect` inspects each live container (a request each)."""
+    """Open the source a spec names.
+
+    `inspect` inspects live containers one by one (a request each, in parallel): aliases,
+    host names, privileged mode, namespaces, capabilities, devices, security options and
+    `--volumes-from` are only known that way.
+    """
     if spec.demo:
         return load_demo()
     if spec.snapshot is not None:
@@ -196,4 +224,4 @@ def load_demo() -> Snapshot:
     from visualizer.sources.snapshot import loads  # noqa: PLC0415
 
     text = resources.files("visualizer").joinpath("data/demo.json").read_bytes()
-    return replace(loads(text, origin="bundled demo"), source=DEMO_SOURCE)
+    return replace(loads(text, origin="bundled demo", trusted=True), source=DEMO_SOURCE)

@@ -65,13 +65,13 @@ def watch(
             item = inbox.get(timeout=debounce if pending else 0.5)
         except queue.Empty:
             if pending:
-                fresh = _refresh(capture, publish, current)
-                if fresh is not None:
+                fresh = _refresh(capture, publish, current, (lambda _: None) if lost else log)
+                if fresh is not None:  # else keep the events: try again after another pause
                     if lost:
                         log("reconnected to the engine")
                         lost = False
                     current = fresh
-                pending = []
+                    pending = []
             continue
         if item.startswith(LOST):
             if not lost:
@@ -85,10 +85,12 @@ def _refresh(
     capture: Callable[[], Snapshot],
     publish: Callable[[Snapshot, Snapshot | None], None],
     current: Snapshot,
+    log: Callable[[str], None],
 ) -> Snapshot | None:
     try:
         fresh = capture()
-    except EngineError:
-        return None  # still unreachable: the reader keeps retrying
+    except EngineError as exc:
+        log(f"could not capture the engine after a change ({exc}); trying again")
+        return None
     publish(fresh, current)
     return fresh

@@ -1,4 +1,7 @@
-"""Audit findings A1–A20 of `docker-network-semantics.md`, from API data only.
+"""Audit findings A1–A29, from API data only.
+
+The network rules of `docker-network-semantics.md` (A1–A20) and isolation beyond the network
+(mounts, sockets, privileges: A21–A29).
 
 Where the API cannot tell (daemon flags, swarm services not gathered), the finding is
 reported with status `unknown` instead of being guessed or left out. What each rule is (title,
@@ -14,11 +17,14 @@ from visualizer.analysis.catalogue import CIS_BENCHMARK, FindingStatus, Severity
 from visualizer.analysis.findings import containers as by_container
 from visualizer.analysis.findings import engine as by_engine
 from visualizer.analysis.findings import networks as by_network
+from visualizer.analysis.findings.isolation import isolation_findings
 from visualizer.analysis.findings.ports import published
 from visualizer.analysis.findings.record import Finding, Subject
 from visualizer.model import qualified_names
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from visualizer.model import Snapshot
 
 __all__ = [
@@ -31,8 +37,11 @@ __all__ = [
 ]
 
 
-def audit_findings(snapshot: Snapshot) -> list[Finding]:
-    """Every finding for a snapshot, sorted by severity (worst first), then rule and subject."""
+def audit_findings(snapshot: Snapshot, extra: Iterable[Finding] = ()) -> list[Finding]:
+    """Every finding for a snapshot, sorted by severity (worst first), then rule and subject.
+
+    `extra` adds findings computed over the graph (A29 needs reachability and channels).
+    """
     engine = snapshot.engine_of
     containers = list(snapshot.containers)
     networks = list(snapshot.networks)
@@ -50,6 +59,8 @@ def audit_findings(snapshot: Snapshot) -> list[Finding]:
     found += by_network.gateway_options(networks, engine)
     found += by_engine.swarm(snapshot)
     found += by_engine.daemon_unknowns()
+    found += isolation_findings(containers)
+    found += extra
     found = _qualify(found, snapshot)
     return sorted(
         found,

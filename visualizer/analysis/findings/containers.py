@@ -172,7 +172,7 @@ def multi_homed(
             f" It has {', '.join(risky)}, so it can route between them."
             if risky
             else " Capabilities unknown: take the snapshot with --inspect."
-            if not inspected
+            if not inspected and c.privileged is None
             else " IP forwarding is inherited from the host in its namespace."
         )
         nets = ", ".join(n.name for n in bridged)
@@ -185,7 +185,8 @@ def multi_homed(
                     f"{c.name} sits on {nets}. Docker keeps the networks apart, but {c.name} "
                     f"reaches both sides and can forward packets between them.{powers}"
                 ),
-                cite=bool(c.privileged),
+                cite=bool(c.privileged) or "NET_ADMIN" in risky,
+                cis="5.5" if c.privileged else None,
                 detail=nets,
             )
         )

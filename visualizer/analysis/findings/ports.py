@@ -15,6 +15,7 @@ from visualizer.analysis.findings.record import (
     status_of,
 )
 from visualizer.analysis.versions import at_least
+from visualizer.model import port_texts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -68,7 +69,7 @@ def published(containers: list[Container], engine_of: Callable[[str], Engine]) -
 def _one_container(c: Container, ports: list[Port], engine: Engine) -> list[Finding]:
     subject = (container_subject(c),)
     old_engine = at_least(engine, LOOPBACK_FIX)
-    text = ", ".join(p.text() for p in ports)
+    text = ", ".join(port_texts(ports))
     found = [
         finding("A5", subjects=subject, explanation=f"{c.name} publishes {text}.", detail=text)
     ]
@@ -78,7 +79,7 @@ def _one_container(c: Container, ports: list[Port], engine: Engine) -> list[Find
             {SENSITIVE_PORTS[p.container_port] for p in wide if p.container_port in SENSITIVE_PORTS}
             | {SENSITIVE_PORTS[p.host_port] for p in wide if p.host_port in SENSITIVE_PORTS}
         )
-        wide_text = ", ".join(p.text() for p in wide)
+        wide_text = ", ".join(port_texts(wide))
         extra = (
             f" It carries {', '.join(sensitive)}, which should not face every network."
             if sensitive
@@ -99,7 +100,7 @@ def _one_container(c: Container, ports: list[Port], engine: Engine) -> list[Find
         )
     low = [p for p in ports if p.host_port is not None and 0 < p.host_port < 1024]  # noqa: PLR2004
     if low:
-        low_text = ", ".join(p.text() for p in low)
+        low_text = ", ".join(port_texts(low))
         found.append(
             finding(
                 "A4",
@@ -110,7 +111,7 @@ def _one_container(c: Container, ports: list[Port], engine: Engine) -> list[Find
         )
     loop = [p for p in ports if loopback(p.host_ip)]
     if loop and old_engine is not True:
-        loop_text = ", ".join(p.text() for p in loop)
+        loop_text = ", ".join(port_texts(loop))
         found.append(
             finding(
                 "A6",

@@ -39,6 +39,9 @@
       return node;
     }
 
+    var ext = window.netvizData ? window.netvizData(data) : null; /* data.js: volumes, channels */
+    function named(text) { return text === "" ? "(empty name)" : text; }
+
     /* ---- indexes ---- */
     var byRef = {};
     data.containers.forEach(function (c, i) { c.index = i; byRef[c.id] = c; });
@@ -157,12 +160,12 @@
         { selector: "node.reached-by", style: { "background-color": "#dbeafe", "border-color": "#1d4ed8", "border-width": 3, "opacity": 1 } },
         { selector: "node.mutual", style: { "background-color": "#ede9fe", "border-color": "#7c3aed", "border-width": 3, "opacity": 1 } },
         { selector: "node.match, node:selected", style: { "border-color": "#f59e0b", "border-width": 4, "opacity": 1 } }
-      ]
+      ].concat(ext ? ext.style : [])
     });
     var built = {};
     function eid(level, ref) { return level + "|" + ref; }
     function containerLabel(c) {
-      return c.name + (c.findings.length ? "\n⚠ " + c.findings.join(" ") : "");
+      return named(c.name) + (c.findings.length ? "\n⚠ " + c.findings.join(" ") : "");
     }
     function mapOf(level) {
       /* each level's map is parsed the first time it is shown */
@@ -187,7 +190,7 @@
         if (net.policy === "by-ip") { flags.push("NO DNS"); }
         elements.push({ group: "nodes", data: { id: eid(level, n[0]), kind: "network", ref: n[0], level: level,
           name: net.name, fill: c[0], stroke: c[1], internal: net.internal ? 1 : 0, w: n[3], h: n[4],
-          label: net.name + "\n" + net.driver + (flags.length ? " · " + flags.join(" · ") : "") },
+          label: named(net.name) + "\n" + net.driver + (flags.length ? " · " + flags.join(" · ") : "") },
           position: { x: n[1], y: n[2] } });
       });
       map.nodes.forEach(function (n) {
@@ -196,9 +199,10 @@
           d = { kind: "container", name: item.name, running: item.running ? 1 : 0, label: containerLabel(item) };
         } else {
           d = { kind: "group", name: item.name, running: item.running ? 1 : 0, many: item.size > 1 ? 1 : 0,
-            label: item.lines.join("\n") };
+            inside: item.data_rows && item.data_rows.length ? 1 : 0, label: item.lines.join("\n") };
         }
         d.id = eid(level, n[0]); d.ref = n[0]; d.level = level; d.w = n[3]; d.h = n[4];
+        if (ext) { ext.mark(level, map, d); }
         elements.push({ group: "nodes", data: d, position: { x: n[1], y: n[2] } });
       });
       map.edges.forEach(function (e, i) {
@@ -206,6 +210,7 @@
           source: eid(level, e[0]), target: eid(level, e[1]), policy: e[2], label: e[3],
           stroke: colors(byRef[e[0]].driver)[1] } });
       });
+      if (ext) { ext.build(level, map, eid, elements); }
       map.sidecars.forEach(function (s, i) {
         elements.push({ group: "edges", data: { id: eid(level, "s" + i), kind: "link", level: level,
           source: eid(level, s[0]), target: eid(level, s[1]), policy: "sidecar", label: "", stroke: "#7c3aed" } });
@@ -290,21 +295,23 @@
       map.frames.forEach(function (f) {
         if (!focus || within(f[0], focus)) { ids.push(eid(level, "F" + f[0])); }
       });
-      cy.remove(cy.edges("[kind = 'reach'], [kind = 'exposure']"));
+      cy.remove(cy.edges("[kind = 'reach'], [kind = 'exposure'], [kind = 'channel']"));
       var reach = [];
       state.hubs = false;
       if (data.view === "reachability") {
         reach = reachEdges(level, keep);
         if (reach.length > 1500) { state.hubs = true; reach = reach.filter(function (e) { return e.data.kind !== "reach"; }); }
+        if (ext) { reach = reach.concat(ext.channels(level, repOf(level, keep), eid, sizeOf)); }
         ids.push(eid(level, "outside"), eid(level, "host"));
       }
       var links = data.view !== "reachability" || state.hubs;
       if (links) { nets.forEach(function (n) { ids.push(eid(level, n)); }); }
+      if (links && ext) { ext.shown(level, map, keep, focus).forEach(function (d) { ids.push(eid(level, d)); }); }
       cy.batch(function () {
         shown.addClass("hidden");
         var next = cy.collection(ids.map(function (id) { return cy.getElementById(id); }).filter(function (e) { return e.length; }));
         if (reach.length) { next = next.union(cy.add(reach)); }
-        if (links) { next = next.union(next.nodes().edgesWith(next.nodes()).filter("[kind = 'link']")); }
+        if (links) { next = next.union(next.nodes().edgesWith(next.nodes()).filter("[kind = 'link'], [kind = 'mount']")); }
         next.removeClass("hidden");
         shown = next;
       });
@@ -322,10 +329,10 @@
       cy.batch(function () {
         map.networks.forEach(function (n) { cy.getElementById(eid(level, n[0])).position({ x: n[1], y: n[2] }); });
         if (!focus) { return; }
-        var inside = shown.nodes().filter(function (n) { return n.data("kind") !== "network"; });
+        var inside = shown.nodes().filter(function (n) { return n.data("kind") !== "network" && n.data("kind") !== "data"; });
         if (!inside.length) { return; }
         var box = inside.boundingBox(), x = box.x1;
-        shown.nodes("[kind = 'network']").forEach(function (n) {
+        shown.nodes("[kind = 'network'], [kind = 'data']").forEach(function (n) {
           var p = n.position();
           if (p.x >= box.x1 && p.x <= box.x2 && p.y >= box.y1 && p.y <= box.y2) { return; }
           n.position({ x: x + n.data("w") / 2, y: box.y1 - 70 });
@@ -421,6 +428,7 @@
         return el("li", named(found.into, ci), "reach-in");
       }));
       list("Its findings", c.findings);
+      if (ext) { ext.panel(c, list); }
     }
     function byName(a, b) {
       var x = data.containers[a].name, y = data.containers[b].name;
@@ -458,6 +466,7 @@
       list("Published ports", g.ports.map(function (p) { return p[0]; }));
       if (g.parts.length) { list("Made of", g.parts.map(function (p) { return p[1] > 1 ? p[0] + " ×" + p[1] : p[0]; })); }
       list("Containers (" + g.size + ")", g.members.slice(0, 200).map(function (ci) { return data.containers[ci].name; }));
+      if (ext) { ext.groupPanel(g, list); }
     }
     cy.on("tap", "node[kind = 'container']", function (e) { selectContainer(e.target.data("ref")); });
     cy.on("tap", "node[kind = 'network']", function (e) { selectNetwork(e.target.data("ref")); });
@@ -518,6 +527,9 @@
         if (holder) { refs.add(holder); }
       });
       hitN.forEach(function (n) { if (visible(n.id)) { refs.add(n.id); } });
+      var hitD = (data.data || []).filter(function (d) { return d.name.toLowerCase().indexOf(q) >= 0; });
+      hitD.forEach(function (d) { if (visible(d.id)) { refs.add(d.id); } });
+      names = names.concat(hitD.map(function (d) { return d.name; })).sort();
       Object.keys(data.groups).forEach(function (id) {
         if (data.groups[id].name.toLowerCase().indexOf(q) >= 0 && visible(id)) { refs.add(id); }
       });
@@ -592,6 +604,7 @@
       if (data.networks.some(function (n) { return n.internal; }) && drivers.bridge) { legendBox.appendChild(el("li", "double border: internal network", "muted")); }
       if (stopped) { legendBox.appendChild(el("li", "dashed box: not running", "muted")); }
       if (tiles) { legendBox.appendChild(el("li", "a box with a thick border stands for several containers: click it to see them", "muted")); }
+      if (ext) { ext.legend(legendBox, el, shown, data.view); }
       if (data.findings.length) { legendBox.appendChild(el("li", "⚠ IDs: audit findings (list above)", "muted")); }
     }
 
@@ -605,7 +618,7 @@
         var hit = shown.nodes("[name]").filter(function (n) { return n.data("name") === name; })[0];
         if (!hit) { return false; }
         var kind = hit.data("kind");
-        if (kind === "container") { selectContainer(hit.data("ref")); } else if (kind === "network") { selectNetwork(hit.data("ref")); } else { drill(hit.data("ref")); }
+        if (kind === "container") { selectContainer(hit.data("ref")); } else if (kind === "network") { selectNetwork(hit.data("ref")); } else if (kind === "group") { drill(hit.data("ref")); } else { return false; }
         return true;
       },
       frameOf: function (name) {

@@ -1,34 +1,32 @@
 """Compose files as a source: the topology `docker compose up` would create, predicted.
 
-Files are read as YAML 1.2 (`22:22` stays a string), merged the way `docker compose -f a
--f b` merges them (mappings recursively, most sequences appended, `ports`/`expose`/`links`
-de-duplicated, `command`/`entrypoint` replaced, `!reset` and `!override` tags honoured),
+Files are read as YAML 1.2 (`22:22` stays a string), bounded (size, nesting, aliases),
 interpolated from the environment and the project's `.env` (`${VAR}`, `${VAR:-default}`,
-`${VAR-default}`, `${VAR:?error}`, `${VAR:+alt}`, `$$`), and filtered by profiles. The
-prediction follows Compose's rules: the project name, `<project>_default`, prefixed network
-names unless `name:` or `external:`, container names (`<project>-<service>-N`, or
-`<project>_<service>_N` for Compose v1), the service name as an alias on every network,
-`network_mode` (`host`, `none`, `bridge`, `service:X`, `container:X`), ports in short and long
-syntax. What only a running engine knows (addresses not declared, ephemeral host ports) is
-left unknown: `None` addresses, host port `0`.
+`${VAR-default}`, `${VAR:?error}`, `${VAR:+alt}`, `$$`), checked against the Compose
+Specification's JSON schema, with `include` and `extends` resolved, merged the way
+`docker compose -f a -f b` merges them (mappings recursively, most sequences appended,
+`ports`/`expose`/`links` de-duplicated, `command`/`entrypoint` replaced, `!reset` and
+`!override` tags honoured), and filtered by profiles. The prediction follows Compose's rules:
+the project name, `<project>_default`, prefixed network names unless `name:` or `external:`,
+container names (`<project>-<service>-N`, or `<project>_<service>_N` for Compose v1), the
+service name as an alias on every network, `network_mode` (`host`, `none`, `bridge`,
+`service:X`, `container:X`), ports in short and long syntax. What only a running engine knows
+(addresses not declared, ephemeral host ports) is left unknown: `None` addresses, host port
+`0`. Keys netviz does not model are named in warnings (`modelled.MODELLED`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from visualizer.errors import InputError
-from visualizer.sources.compose.interpolate import environment, plain
-from visualizer.sources.compose.merge import merge_maps
+from visualizer.sources.compose.modelled import unmodelled
 from visualizer.sources.compose.options import ComposeOptions
 from visualizer.sources.compose.predict import predict, project_name
-from visualizer.sources.compose.schema import validate
+from visualizer.sources.compose.project import Loader
 from visualizer.sources.spec import ComposeNaming
-from visualizer.yamlfile import load_yaml
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from visualizer.model import Snapshot
 
 __all__ = ["ComposeNaming", "ComposeOptions", "load_compose"]
@@ -38,30 +36,13 @@ def load_compose(options: ComposeOptions) -> Snapshot:
     """Predict the snapshot `docker compose up` would produce."""
     if not options.files:
         raise InputError("no compose file given")
-    project_dir = options.files[0].resolve().parent
-    env = environment(options, project_dir)
+    base_dir = options.files[0].parent  # as given: file names in messages stay as the user wrote
+    project_dir = base_dir.absolute()
     warnings: list[str] = []
-    merged: dict[str, Any] = {}
-    for path in options.files:
-        raw = _read(path)
-        validate(raw, path)
-        data = plain(raw, env, str(path), warnings)
-        merged = merge_maps(merged, data)
-    name = project_name(options, env, merged, project_dir)
+    loader = Loader(shell=options.environ, warnings=warnings)
+    env = loader.main_environment(options.env_file, base_dir)
+    merged, origins = loader.project(options.files, env, base_dir)
+    name = project_name(options, env, merged, project_dir, origins=origins)
     profiles = set(options.profiles) or {p for p in env.get("COMPOSE_PROFILES", "").split(",") if p}
-    return predict(merged, name, profiles, options, warnings)
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such compose file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})") from None
-    data = load_yaml(text, origin=str(path))
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: a compose file must be a mapping at the top level")
-    return data
+    warnings.extend(unmodelled(merged))
+    return predict(merged, name, profiles, options, warnings, origins=origins)

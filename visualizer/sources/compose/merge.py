@@ -66,6 +66,8 @@ def merge_maps(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     for k, v in override.items():
         if v is RESET:
             merged.pop(k, None)
+        elif v is None and k in merged:
+            continue  # Compose keeps what an empty (null) value would override
         elif k in merged:
             merged[k] = _merge(merged[k], v, k)
         else:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from visualizer.sources.spec import ComposeNaming
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,5 +30,8 @@ class ComposeOptions:
     """The environment to interpolate from (default: this process's)."""
 
     def __post_init__(self) -> None:
-        """Accept plain strings (`naming="v1"`) from library callers."""
+        """Accept plain strings (`naming="v1"`, file names) from library callers."""
         object.__setattr__(self, "naming", ComposeNaming(self.naming))
+        object.__setattr__(self, "files", tuple(Path(f) for f in self.files))
+        if self.env_file is not None:
+            object.__setattr__(self, "env_file", Path(self.env_file))

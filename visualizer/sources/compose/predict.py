@@ -6,7 +6,7 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any
 
-from visualizer.errors import InputError
+from visualizer.errors import InputError, UsageError
 from visualizer.model import (
     COMPOSE_PROJECT_LABEL,
     COMPOSE_SERVICE_LABEL,
@@ -20,7 +20,10 @@ from visualizer.model import (
     Snapshot,
     Subnet,
 )
+from visualizer.sources.compose.checks import MAX_CONTAINERS, MAX_PORTS, replicas
+from visualizer.sources.compose.data import with_data
 from visualizer.sources.compose.merge import as_map, net_map
+from visualizer.sources.compose.ports import parse_expose, parse_port
 from visualizer.sources.spec import ComposeNaming
 
 if TYPE_CHECKING:
@@ -28,26 +31,39 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from visualizer.sources.compose.options import ComposeOptions
+    from visualizer.sources.compose.project import Origins
 
 _NAME = re.compile(r"[^a-z0-9_-]")
 
 
 def project_name(
-    options: ComposeOptions, env: Mapping[str, str], merged: dict[str, Any], project_dir: Path
+    options: ComposeOptions,
+    env: Mapping[str, str],
+    merged: dict[str, Any],
+    project_dir: Path,
+    *,
+    origins: Origins,
 ) -> str:
     """The project name as Compose picks it: -p, COMPOSE_PROJECT_NAME, name:, the directory."""
-    raw = (
-        options.project_name
-        or env.get("COMPOSE_PROJECT_NAME")
-        or (merged.get("name") if isinstance(merged.get("name"), str) else None)
-        or project_dir.name
-    )
-    name = _NAME.sub("", raw.lower())
-    if not name or not name[0].isalnum():
-        raise InputError(
-            f"project name {raw!r} is not valid: use lowercase letters, digits, - and _"
+    top = merged.get("name") if isinstance(merged.get("name"), str) else None
+    for raw, where in (
+        (options.project_name, "--project-name"),
+        (env.get("COMPOSE_PROJECT_NAME"), "COMPOSE_PROJECT_NAME"),
+        (top, f"{origins.top('name')}: name:"),
+        (project_dir.name, f"the directory {project_dir}"),
+    ):
+        if not raw:
+            continue
+        name = _NAME.sub("", raw.lower())
+        if name and name[0].isalnum():
+            return name
+        message = (
+            f"{where} {raw!r} is not a valid project name: use lowercase letters, digits, - and _"
         )
-    return name
+        if where == "--project-name":
+            raise UsageError(message)
+        raise InputError(message)
+    raise InputError(f"no project name: give --project-name ({project_dir} has no name)")
 
 
 def _ident(*parts: str) -> str:
@@ -60,6 +76,8 @@ def predict(
     profiles: set[str],
     options: ComposeOptions,
     warnings: list[str],
+    *,
+    origins: Origins,
 ) -> Snapshot:
     """The snapshot of the project once `docker compose up` has run."""
     services = {k: (v or {}) for k, v in (merged.get("services") or {}).items()}
@@ -69,15 +87,13 @@ def predict(
         if not svc.get("profiles") or set(map(str, svc["profiles"])) & profiles
     }
     declared = {k: (v or {}) for k, v in (merged.get("networks") or {}).items()}
+    check_services(services, enabled, declared, origins)
     # Compose v1 creates the networks of every service, v2 those of the enabled ones
     creating = services if options.naming is ComposeNaming.V1 else enabled
     used: set[str] = set()
     for svc in creating.values():
         if not svc.get("network_mode"):
             used |= set(net_map(svc.get("networks")) or {"default": None})
-    undefined = sorted(used - set(declared) - {"default"})
-    if undefined:
-        raise InputError(f"a service uses the undefined network {undefined[0]!r}")
     networks = {
         key: _network(key, declared.get(key, {}), project, warnings) for key in sorted(used)
     }
@@ -93,6 +109,7 @@ def predict(
         return builtin[name]
 
     names = _container_names(enabled, project, options.naming)
+    _check_size(enabled, names, origins)
     containers: list[Container] = []
     for service, svc in sorted(enabled.items()):
         for index, cname in enumerate(names[service], start=1):
@@ -107,8 +124,19 @@ def predict(
                     names=names,
                     builtin_net=builtin_net,
                     warnings=warnings,
+                    origins=origins,
                 )
             )
+    containers = with_data(
+        containers,
+        enabled,
+        merged,
+        project=project,
+        names=names,
+        project_dir=options.files[0].resolve().parent,
+        warnings=warnings,
+        origins=origins,
+    )
     engine = Engine(name=f"compose project {project}", os_type="linux")
     return Snapshot(
         engine=engine,
@@ -116,6 +144,7 @@ def predict(
         containers=tuple(containers),
         source="compose " + " + ".join(str(p) for p in options.files),
         inspected=True,
+        predicted=True,
         warnings=tuple(dict.fromkeys(warnings)),
     )
 
@@ -168,16 +197,86 @@ def _container_names(
     sep = naming.separator
     names = {}
     for service, svc in services.items():
-        replicas = svc.get("scale") or (svc.get("deploy") or {}).get("replicas") or 1
-        try:
-            count = max(int(replicas), 0)
-        except (TypeError, ValueError):
-            count = 1
         if svc.get("container_name"):
             names[service] = [str(svc["container_name"])]
         else:
+            count = replicas(svc)
             names[service] = [f"{project}{sep}{service}{sep}{i}" for i in range(1, count + 1)]
     return names
+
+
+def _check_size(
+    enabled: dict[str, dict[str, Any]], names: dict[str, list[str]], origins: Origins
+) -> None:
+    """Refuse a project over `MAX_CONTAINERS` containers or `MAX_PORTS` ports."""
+    containers = sum(len(n) for n in names.values())
+    if containers > MAX_CONTAINERS:
+        biggest = max(names, key=lambda s: (len(names[s]), s))
+        raise InputError(
+            f"{origins.service(biggest, 'scale')}: the project would run {containers} "
+            f"containers, over netviz's limit of {MAX_CONTAINERS}"
+        )
+    ports = 0
+    for service, svc in enabled.items():
+        each = sum(parse_port(p).count for p in svc.get("ports") or ())
+        each += sum(hi - lo + 1 for lo, hi, _ in map(parse_expose, svc.get("expose") or ()))
+        ports += each * len(names[service])
+        if ports > MAX_PORTS:
+            raise InputError(
+                f"{origins.service(service, 'ports')}: the project would bind or expose over "
+                f"{MAX_PORTS} ports, netviz's limit"
+            )
+
+
+def check_services(
+    services: dict[str, dict[str, Any]],
+    enabled: dict[str, dict[str, Any]],
+    declared: dict[str, Any],
+    origins: Origins,
+) -> None:
+    """Compose's consistency checks of the merged project, each at its file:line:col."""
+    for name, svc in sorted(services.items()):
+        if not svc.get("image") and not svc.get("build"):
+            raise InputError(
+                f"{origins.service(name)}: service {name!r} has neither an image nor a build "
+                "context"
+            )
+        if svc.get("network_mode") and svc.get("networks"):
+            raise InputError(
+                f"{origins.service(name, 'network_mode')}: service {name!r} sets both "
+                "network_mode and networks"
+            )
+        for net in net_map(svc.get("networks")):
+            if net not in declared and net != "default":
+                raise InputError(
+                    f"{origins.service(name, 'networks', net)}: service {name!r} refers to "
+                    f"undefined network {net!r}"
+                )
+        scale, deploy = svc.get("scale"), (svc.get("deploy") or {}).get("replicas")
+        if scale is not None and deploy is not None and scale != deploy:
+            raise InputError(
+                f"{origins.service(name, 'scale')}: service {name!r} sets scale {scale} and "
+                f"deploy.replicas {deploy}"
+            )
+        if svc.get("container_name") and replicas(svc) > 1:
+            raise InputError(
+                f"{origins.service(name, 'container_name')}: service {name!r} has a "
+                f"container_name and {replicas(svc)} replicas: container names must be unique"
+            )
+        for i, link in enumerate(svc.get("links") or ()):
+            target = str(link).partition(":")[0]
+            if target not in services:
+                raise InputError(
+                    f"{origins.service(name, 'links', i)}: service {name!r} links to undefined "
+                    f"service {target!r}"
+                )
+        mode = str(svc.get("network_mode") or "")
+        target = mode.removeprefix("service:")
+        if name in enabled and mode.startswith("service:") and target not in enabled:
+            raise InputError(
+                f"{origins.service(name, 'network_mode')}: service {name!r}: network_mode "
+                f"names unknown or disabled service {target!r}"
+            )
 
 
 def _container(
@@ -191,6 +290,7 @@ def _container(
     names: dict[str, list[str]],
     builtin_net: Any,  # noqa: ANN401 - Callable[[str], Network]
     warnings: list[str],
+    origins: Origins,
 ) -> Container:
     mode = str(svc.get("network_mode") or "")
     endpoints: list[Endpoint] = []
@@ -202,21 +302,17 @@ def _container(
         network_mode = "default" if mode == "bridge" else mode
     elif mode.startswith("service:"):
         target = mode.removeprefix("service:")
-        if target not in names:
-            raise InputError(
-                f"service {service!r}: network_mode names unknown or disabled service {target!r}"
-            )
         network_mode = f"container:{_ident(project, 'container', names[target][0])}"
     elif mode.startswith("container:"):
         network_mode = mode
     elif mode:
-        raise InputError(f"service {service!r}: unsupported network_mode {mode!r}")
+        raise InputError(
+            f"{origins.service(service, 'network_mode')}: unsupported network_mode {mode!r}"
+        )
     else:
         wanted = net_map(svc.get("networks")) or {"default": None}
         for key, given in wanted.items():
-            net = networks.get(key)
-            if net is None:
-                raise InputError(f"service {service!r} refers to undefined network {key!r}")
+            net = networks[key]
             spec = given or {}
             aliases = [service, *(str(a) for a in spec.get("aliases") or [])]
             endpoints.append(
@@ -231,13 +327,15 @@ def _container(
             attached.append(net)
         network_mode = min(e.network_name for e in endpoints)  # Compose names the first by name
     requested = tuple(_ports(svc.get("ports") or [], service, warnings))
-    exposed = tuple(_expose(svc.get("expose") or []))
+    # the engine lists no port at all (published or exposed) for a container without an
+    # interface of its own outside internal networks (host, none, container: modes too)
     publishes = (
         network_mode not in {"host", "none"}
         and not network_mode.startswith("container:")
         and any(not n.internal for n in attached)
     )
     effective = tuple(p for r in requested for p in _effective(r)) if publishes else ()
+    exposed = tuple(_expose(svc.get("expose") or [])) if publishes else ()
     links = []
     for entry in svc.get("links") or []:
         target, _, alias = str(entry).partition(":")
@@ -267,61 +365,24 @@ def _container(
     )
 
 
-_SHORT_PORT = re.compile(
-    r"^(?:(?P<ip>\[[^\]]+\]|[^:\[\]]+):)??(?:(?P<host>[0-9]*(?:-[0-9]+)?):)?(?P<target>[0-9]+(?:-[0-9]+)?)(?:/(?P<proto>\w+))?$"
-)
-
-
 def _ports(entries: list[Any], service: str, warnings: list[str]) -> list[Port]:
     ports: list[Port] = []
     for entry in entries:
-        if isinstance(entry, dict):
-            target = int(entry.get("target") or 0)
-            published = str(entry.get("published") or "")
-            ports.append(
-                Port(
-                    container_port=target,
-                    protocol=str(entry.get("protocol") or "tcp"),
-                    host_ip=str(entry.get("host_ip") or ""),
-                    host_port=int(published.split("-", maxsplit=1)[0])
-                    if published.split("-", maxsplit=1)[0].isdigit()
-                    else 0,
-                )
-            )
-            if entry.get("mode") == "host":
-                warnings.append(f"service {service!r}: port mode host matters in swarm only")
-            continue
-        match = _SHORT_PORT.match(str(entry))
-        if match is None:
-            raise InputError(f"service {service!r}: cannot read port {entry!r}")
-        ip = (match.group("ip") or "").strip("[]")
-        host = match.group("host") or ""
-        proto = match.group("proto") or "tcp"
-        t_lo, _, t_hi = match.group("target").partition("-")
-        h_lo, _, h_hi = host.partition("-")
-        targets = range(int(t_lo), int(t_hi or t_lo) + 1)
-        for offset, container_port in enumerate(targets):
-            if not h_lo:
-                host_port = 0
-            elif h_hi and len(targets) == 1:
-                host_port = 0  # a host range for one port: the engine picks one
-            else:
-                host_port = int(h_lo) + offset
-            ports.append(
-                Port(container_port=container_port, protocol=proto, host_ip=ip, host_port=host_port)
-            )
+        spec = parse_port(entry)  # checked with its place when the file was read
+        if spec.mode == "host":
+            warnings.append(f"service {service!r}: port mode host matters in swarm only")
+        ports.extend(
+            Port(container_port=port, protocol=proto, host_ip=ip, host_port=host)
+            for port, host, proto, ip in spec.bindings()
+        )
     return ports
 
 
 def _expose(entries: list[Any]) -> list[Port]:
     ports: list[Port] = []
     for entry in entries:
-        number, _, proto = str(entry).partition("/")
-        lo, _, hi = number.partition("-")
-        ports.extend(
-            Port(container_port=p, protocol=proto or "tcp")
-            for p in range(int(lo), int(hi or lo) + 1)
-        )
+        lo, hi, proto = parse_expose(entry)
+        ports.extend(Port(container_port=p, protocol=proto) for p in range(lo, hi + 1))
     return ports
 
 
