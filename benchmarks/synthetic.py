@@ -12,7 +12,16 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from visualizer.model import Container, Endpoint, Engine, Network, Port, Snapshot, Subnet
+from visualizer.model import (
+    Container,
+    Endpoint,
+    Engine,
+    Mount,
+    Network,
+    Port,
+    Snapshot,
+    Subnet,
+)
 from visualizer.sources.snapshot import dumps
 
 ENGINE = Engine(
@@ -234,6 +243,11 @@ def estate(containers: int, *, seed: int = 7) -> Snapshot:
     containers are standalone: on the default bridge, on networks of their own (one with icc
     off, one macvlan), a few host-network, `none` and `container:` sidecars. About one in
     twenty-five containers has exited, sometimes a whole service, sometimes one replica.
+
+    Data, as compose projects keep it: a database volume per project, an uploads volume the
+    api writes and the web serves read-only, a configuration directory bound read-only into
+    the workers; node exporters bind the host's `/` read-only and the engine socket (equivalent
+    to the host); some standalone jobs of different teams share a reports volume.
     """
     ids = _Ids(seed)
     rng = ids.rng
@@ -322,6 +336,7 @@ def estate(containers: int, *, seed: int = 7) -> Snapshot:
                     [_endpoint(net, i, running=running) for net in attach],
                     state="running" if running else "exited",
                     ports=tuple(ports),
+                    mounts=_mounts(project, service),
                     labels={
                         COMPOSE: project,
                         "com.docker.compose.service": service,
@@ -351,6 +366,15 @@ def estate(containers: int, *, seed: int = 7) -> Snapshot:
                 "prom/node-exporter:1.8",
                 "host",
                 [Endpoint(network_id=host_net.id, network_name="host")],
+                mounts=(
+                    Mount(type="bind", source="/", destination="/host", rw=False),
+                    Mount(
+                        type="bind",
+                        source="/var/run/docker.sock",
+                        destination="/var/run/docker.sock",
+                        rw=False,
+                    ),
+                ),
             )
         elif pick == 2 and s % 3 == 0:
             add(
@@ -378,12 +402,18 @@ def estate(containers: int, *, seed: int = 7) -> Snapshot:
             eps = [_endpoint(net, i, running=running)]
             if rng.random() < 0.1:
                 eps.append(_endpoint(shared[0], i, running=running))
+            reports = (
+                (Mount(type="volume", name="reports", destination="/reports", driver="local"),)
+                if s % 25 == 4
+                else ()
+            )
             add(
                 name,
                 "registry.example/tool:2.1",
                 net.name,
                 eps,
                 state="running" if running else "exited",
+                mounts=reports,
             )
     return Snapshot(
         engine=ENGINE,
@@ -395,6 +425,25 @@ def estate(containers: int, *, seed: int = 7) -> Snapshot:
 
 
 COMPOSE = "com.docker.compose.project"
+
+
+def _mounts(project: str, service: str) -> tuple[Mount, ...]:
+    """What a compose service of the estate mounts."""
+
+    def volume(name: str, where: str, *, rw: bool = True) -> Mount:
+        return Mount(
+            type="volume", name=f"{project}_{name}", destination=where, driver="local", rw=rw
+        )
+
+    found = {
+        "db": (volume("db-data", "/var/lib/postgresql/data"),),
+        "api": (volume("uploads", "/uploads"),),
+        "web": (volume("uploads", "/srv/uploads", rw=False),),
+        "worker": (
+            Mount(type="bind", source=f"/srv/{project}/config", destination="/config", rw=False),
+        ),
+    }
+    return found.get(service, ())
 
 
 def write_estate_file(path: str | Path, containers: int) -> Path:

@@ -177,7 +177,11 @@ def test_project_filter_drills_down_and_fits(estate_page):
     want = sorted(c.name for _, c in nv.graph.containers(g) if c.compose_project == "billing")
     shown = page.evaluate("netviz.visible()")
     assert sorted(n for n in shown if n.startswith("billing-")) == want
-    assert all(n.startswith("billing") or n in {"edge-proxy", "bridge"} for n in shown)
+    # its containers and networks, the shared ones they join, the data they mount
+    assert all(
+        n.startswith(("billing", "/srv/billing/")) or n in {"edge-proxy", "bridge"} for n in shown
+    )
+    assert {"billing_uploads", "/srv/billing/config"} <= set(shown)
     assert fitted(page)
     assert page.evaluate("netviz.cy.zoom()") > zoom_all
     shot(page, "estate300-04-filter-project-billing")

@@ -231,10 +231,12 @@ def test_a_large_estate_is_drawn_at_a_coarser_level_and_says_how_to_see_more():
     g, analysis = graph_of(estate(300))
     out = draw(g, Format.DOT, RenderOptions(), analysis)
     assert "drawn per project" in out.text
-    assert len(out.notes) == 1
-    note = out.notes[0]
+    assert len(out.notes) == 2  # the level chosen, and what of the data layer it does not draw
+    note, data = out.notes
     assert "one node per project" in note
     assert "--detail service" in note and "--filter project=NAME" in note
+    assert "volumes and host paths that only the containers of one node mount" in data
+    assert "are not drawn; --detail container draws each" in data
 
 
 def test_auto_tries_the_levels_from_the_most_detailed():
@@ -290,7 +292,10 @@ def test_cli_detail_and_the_level_note_on_stderr(tmp_path):
     assert "netviz: warning: drew one node per project" in done.stderr
     asked = run_cli("render", "--from", str(path), "-f", "dot", "--detail", "service")
     assert asked.returncode == 0
-    assert "drawn per service" in asked.stdout and "warning" not in asked.stderr
+    assert "drawn per service" in asked.stdout and "drew one node per" not in asked.stderr
+    assert "netviz: warning: one node per service: 27 volumes" in asked.stderr  # data not drawn
+    quiet = run_cli("render", "--from", str(path), "-f", "dot", "--detail", "service", "--no-data")
+    assert "warning" not in quiet.stderr
     bad = run_cli("render", "--demo", "-f", "json", "--detail", "network")
     assert bad.returncode == 2
     assert "always per container" in bad.stderr
