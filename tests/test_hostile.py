@@ -22,6 +22,7 @@ from visualizer.model import (
     Endpoint,
     Engine,
     Host,
+    Mount,
     Network,
     Port,
     Service,
@@ -148,6 +149,25 @@ names = st.one_of(
     st.sampled_from(["", "]" * 20_000, "é" * 17_000]),  # empty, and over Graphviz's 16 KiB
 )
 labels = st.dictionaries(st.text(max_size=20), st.text(max_size=40), max_size=3)
+# the data layer carries engine text too: volume names, host paths, mount points
+mounts = st.one_of(
+    st.builds(
+        Mount,
+        type=st.just("volume"),
+        name=st.sampled_from(["shared", "logs"]) | names.filter(bool),
+        destination=names.map(lambda s: "/" + s),
+        driver=st.sampled_from(["local", "", "<b>plugin</b>"]),
+        rw=st.booleans(),
+    ),
+    st.builds(
+        Mount,
+        type=st.just("bind"),
+        source=st.sampled_from(["/srv/x", "/var/run/docker.sock", "/"])
+        | names.map(lambda s: "/" + s),
+        destination=names.map(lambda s: "/" + s),
+        rw=st.booleans(),
+    ),
+)
 
 
 @st.composite
@@ -213,6 +233,9 @@ def snapshots(draw):
                     )
                     for k, n in enumerate(attached)
                 ),
+                mounts=tuple(draw(st.lists(mounts, max_size=3, unique_by=lambda m: m.destination))),
+                privileged=draw(st.sampled_from([None, False, True])),
+                ipc_mode=draw(st.sampled_from([None, "private", "shareable", "host"])),
             )
         )
     engine = Engine(
@@ -277,8 +300,9 @@ def test_random_snapshots_at_every_level_of_detail(snap):
             assert MARKUP not in draw(g, nv.Format.MERMAID, opts, analysis).text
             svg = draw(g, nv.Format.SVG, opts, analysis).content  # laid out block by block
             svg_text(svg)  # well-formed XML
-    page = draw(g, nv.Format.HTML, nv.RenderOptions(detail=nv.Detail.PROJECT), analysis).text
-    assert MARKUP not in page
+    for view in (nv.View.TOPOLOGY, nv.View.REACHABILITY):
+        opts = nv.RenderOptions(detail=nv.Detail.PROJECT, view=view)
+        assert MARKUP not in draw(g, nv.Format.HTML, opts, analysis).text
 
 
 def test_very_long_strings_are_shortened_in_labels_kept_in_data():
