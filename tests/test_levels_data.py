@@ -282,6 +282,10 @@ def test_html_reachability_view_draws_channels(browser, tmp_path):
     assert ["tenant-a", "tenant-b", "data"] in names
     assert ["shop_api_1", "shop_web_1", "data"] in names
     assert ["host-agent", "host", "host"] in names
+    assert page.evaluate("netviz.select('tenant-a')")
+    assert "writes volume scratch → tenant-b" in page.inner_text("#details")
+    assert page.evaluate("netviz.select('host-agent')")
+    assert "every container on its host: equivalent to the host" in page.inner_text("#details")
     page.evaluate("netviz.show('project', null)")
     families = page.evaluate(
         "netviz.cy.edges('[kind = \"channel\"]').filter(e => !e.hasClass('hidden'))"

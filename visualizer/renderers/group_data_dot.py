@@ -81,8 +81,10 @@ def group_topology_data(agg: Aggregate, found: GroupData, drawn: set[str]) -> li
         )
         out.append(f"  {m.group} -> {ids[m.data]} [{style}];")
         drawn.add("data:rw" if m.writers else "data:ro")
-    for dkey, did in ids.items():
-        out.append(beside(did, [m.group for m in found.mounts if m.data == dkey]))
+    held: dict[str, list[str]] = {}
+    for m in found.mounts:
+        held.setdefault(m.data, []).append(m.group)
+    out.extend(beside(did, held.get(dkey, [])) for dkey, did in ids.items())
     if found.shared:
         drawn.add("data:node")
     if _powered(agg, found, out, reach_hosts=None):

@@ -6,8 +6,10 @@ read-write / dashed read-only, a red border on host-equivalent containers and gr
 channel lines in the reachability view) and lists mounts and channels in the side panel.
 
 - page keys: `data` (the volumes and host paths drawn at the container level, `d0`, `d1`, …),
-  `mounts` (container, data node, mount point, read-write), `host_equivalent`, `channels`
-  (one row per channel between two containers, expanded up to `CHANNEL_LIMIT`);
+  `mounts` (container, data node, mount point, read-write), `host_equivalent`, and `channels`
+  in the channels' linear form (what is shared, its writers and mounters; namespaces and their
+  members; volumes-from), which the page expands for the container clicked or per drawn
+  node: a volume shared by 3,000 replicas is one entry, not nine million pairs;
 - per level: which data nodes it draws, joined to which of its nodes (`links`, for the
   layout), its mount lines and its host-equivalent groups (`group_data.py` counts them).
 With `--no-data` every list is empty and the page says the layer is hidden.
@@ -32,9 +34,6 @@ if TYPE_CHECKING:
     from visualizer.analysis.audit import Analysis
     from visualizer.analysis.group_data import GroupData
 
-CHANNEL_LIMIT = 200_000
-"""Channels embedded for the side panel and the reachability view; beyond, the page says so."""
-
 
 def data_ids(g: nx.Graph[str]) -> dict[str, str]:
     """Data key → the page's ID (`d0`, …) of every volume and host path drawn."""
@@ -50,25 +49,11 @@ def data_page(
             "data": [],
             "mounts": [],
             "host_equivalent": [],
-            "channels": [],
-            "channels_complete": True,
+            "channels": {"data": [], "ns": [], "volumes_from": []},
             "data_shown": False,
         }
     dids = data_ids(g)
     ctrs = list(ids)
-    index = {k: i for i, k in enumerate(ctrs)}
-    rows: list[list[Any]] = []
-    complete = True
-    channels = analysis.channels
-    pairs = ((x, y) for x in ctrs for y in channels.targets(x) if y in index)
-    for a, b in pairs:
-        if len(rows) >= CHANNEL_LIMIT:
-            complete = False
-            break
-        rows += [
-            [index[a], index[b], ch.kind.value, ch.resource, ch.direction]
-            for ch in channels.between(a, b)
-        ]
     return {
         "data": [
             {"id": dids[k], "kind": d.kind, "name": d.label, "host": d.host, "driver": d.driver}
@@ -80,10 +65,34 @@ def data_page(
             for k in ctrs
             if (powers := host_powers(container_record(g, k)))
         ],
-        "channels": rows,
-        "channels_complete": complete,
+        "channels": _linear(analysis, ctrs),
         "data_shown": True,
     }
+
+
+def _linear(analysis: Analysis, ctrs: list[str]) -> dict[str, list[list[Any]]]:
+    """The channels among the shown containers (`ctrs`, by index) in their linear form."""
+    channels = analysis.channels
+    index = {k: i for i, k in enumerate(ctrs)}
+    by_label = {channels.label(k): i for k, i in index.items()}
+    data = []
+    for share in channels.data_sharing():
+        writers = [index[k] for k in share.writers if k in index]
+        mounters = [index[k] for k in share.mounters if k in index]
+        if writers and len(mounters) > 1:
+            data.append([share.what, writers, mounters])
+    grouped = channels.grouped()
+    spaces = []
+    for ns in grouped.namespaces:
+        members = [by_label[m] for m in ns.members if m in by_label]
+        if len(members) > 1:
+            spaces.append([ns.kind.value, ns.owner, members])
+    inherited = [
+        [by_label[src], by_label[dst], 1 if ro else 0]
+        for src, dst, ro in grouped.volumes_from
+        if src in by_label and dst in by_label
+    ]
+    return {"data": data, "ns": spaces, "volumes_from": inherited}
 
 
 def container_mounts(

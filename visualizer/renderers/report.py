@@ -84,8 +84,8 @@ def report_markdown(
     out += [f"{len(nets)} networks, {len(ctrs)} containers ({running} running).", ""]
     diagram = render_diagram(Format.MERMAID, g, options, analysis, None)
     out += ["## Diagram", ""]
-    if diagram.notes:  # drawn at a coarser level of detail: say so where it is read
-        out += [md(diagram.notes[0][0].upper() + diagram.notes[0][1:]) + ".", ""]
+    for note in diagram.notes:  # a coarser level, what it leaves out: said where it is read
+        out += [md(note[0].upper() + note[1:]) + ".", ""]
     out += ["```mermaid", diagram.text.rstrip("\n"), "```", ""]
     out += ["## Networks", ""]
     for key, net in nets:

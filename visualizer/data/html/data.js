@@ -11,18 +11,35 @@
   function has(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key); }
   function shorten(text, n) { return text.length > n ? text.slice(0, n - 1) + "…" : text; }
   window.netvizData = function (data) {
-    var nodes = {}, powered = {}, outgoing = {}, mountsOf = {}, index = {}, state = { cut: false };
+    var nodes = {}, powered = {}, mountsOf = {}, index = {}, state = { cut: false };
     var shown = data.data_shown !== false;
+    var linear = data.channels || { data: [], ns: [], volumes_from: [] };
     data.containers.forEach(function (c, i) { index[c.id] = i; });
     (data.data || []).forEach(function (d) { nodes[d.id] = d; });
     (data.mounts || []).forEach(function (m) {
       (mountsOf[m[0]] = mountsOf[m[0]] || []).push(nodes[m[1]].name + " at " + m[2] + (m[3] ? "" : " (read-only)"));
     });
     (data.host_equivalent || []).forEach(function (h) { powered[h.id] = h.powers; });
-    (data.channels || []).forEach(function (ch) {
-      var a = data.containers[ch[0]].id, b = data.containers[ch[1]].name;
-      (outgoing[a] = outgoing[a] || []).push(ch[2] + " → " + b + ": " + ch[3] + " (" + ch[4] + ")");
-    });
+    function names(list, except) {
+      var out = list.filter(function (i) { return i !== except; }).map(function (i) { return data.containers[i].name; });
+      return out.length > 8 ? out.slice(0, 8).join(", ") + " … (+" + (out.length - 8) + ")" : out.join(", ");
+    }
+    function outgoing(ci) {
+      /* what container ci can affect besides the network, from the linear form */
+      var out = [], c = data.containers[ci];
+      linear.data.forEach(function (d) {
+        if (d[1].indexOf(ci) >= 0 && d[2].length > 1) { out.push("writes " + d[0] + " → " + names(d[2], ci)); }
+      });
+      linear.ns.forEach(function (n) {
+        if (n[2].indexOf(ci) >= 0) { out.push(n[0] + " namespace of " + n[1] + " → " + names(n[2], ci)); }
+      });
+      linear.volumes_from.forEach(function (v) {
+        if (v[0] === ci) { out.push("volumes-from → " + data.containers[v[1]].name); }
+        if (v[1] === ci && !v[2]) { out.push("volumes-from (both write) → " + data.containers[v[0]].name); }
+      });
+      if (powered[c.id] && c.running) { out.push("every container on " + (c.host ? "host " + c.host : "its host") + ": equivalent to the host"); }
+      return out;
+    }
     function groupPower(map) {
       var found = {};
       (map.hosteq || []).forEach(function (h) { found[h[0]] = h[1]; });
@@ -76,19 +93,36 @@
         var merged = new Map(), edges = [], hosts = new Map();
         state.cut = false;
         if (!shown) { return edges; }
-        (data.channels || []).forEach(function (ch) {
-          if (ch[2] === "host") { return; } /* one arrow to the host instead */
-          var a = rep(ch[0]), b = rep(ch[1]);
-          if (!a || !b || a === b) { return; }
-          var family = ch[2] === "ipc" || ch[2] === "pid" ? "ns" : "data";
-          var lo = a < b ? a : b, hi = a < b ? b : a, key = lo + "\u0000" + hi + "\u0000" + family;
-          var m = merged.get(key);
-          if (!m) { m = { what: new Set(), flows: new Set(), family: family }; merged.set(key, m); }
-          m.what.add(ch[2] + " " + ch[3]);
-          m.flows.add(a + "\u0000" + b);
+        function reps(list) {
+          var found = new Set();
+          list.forEach(function (ci) { var r = rep(ci); if (r) { found.add(r); } });
+          return Array.from(found);
+        }
+        function join(sources, targets, family, what) {
+          /* a line per two drawn nodes and family; at most LIMIT of them */
+          sources.forEach(function (a) {
+            targets.forEach(function (b) {
+              if (a === b) { return; }
+              var lo = a < b ? a : b, hi = a < b ? b : a, key = lo + "\u0000" + hi + "\u0000" + family;
+              var m = merged.get(key);
+              if (!m) {
+                if (merged.size >= LIMIT) { state.cut = true; return; }
+                m = { what: new Set(), flows: new Set(), family: family };
+                merged.set(key, m);
+              }
+              m.what.add(what);
+              m.flows.add(a + "\u0000" + b);
+            });
+          });
+        }
+        linear.data.forEach(function (d) { join(reps(d[1]), reps(d[2]), "data", d[0]); });
+        linear.ns.forEach(function (n) { var r = reps(n[2]); join(r, r, "ns", n[0] + " namespace of " + n[1]); });
+        linear.volumes_from.forEach(function (v) {
+          var src = reps([v[0]]), dst = reps([v[1]]), what = "volumes-from " + data.containers[v[0]].name;
+          join(src, dst, "data", what);
+          if (!v[2]) { join(dst, src, "data", what); }
         });
         merged.forEach(function (m, key) {
-          if (edges.length >= LIMIT) { state.cut = true; return; }
           var flow = Array.from(m.flows).sort()[0].split("\u0000"), text = Array.from(m.what).sort().join(", ");
           edges.push({ group: "edges", data: { id: "ch|" + key, kind: "channel", family: m.family,
             source: eid(level, flow[0]), target: eid(level, flow[1]), both: m.flows.size > 1 ? 1 : 0,
@@ -109,9 +143,8 @@
       panel: function (c, list) {
         if (!shown) { return; }
         list("Mounts (brown; dashed read-only)", mountsOf[c.id] || []);
-        list("Can affect besides the network", outgoing[c.id] || []);
+        list("Can affect besides the network", outgoing(c.index));
         if (powered[c.id]) { list("Equivalent to the host through", powered[c.id]); }
-        if (!data.channels_complete) { list("Channels", ["limited to the first ones: see netviz audit"]); }
       },
       groupPanel: function (g, list) {
         if (shown && g.data_rows && g.data_rows.length) { list("Data kept inside (drill down to see it)", g.data_rows); }
