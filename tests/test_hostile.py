@@ -149,13 +149,15 @@ names = st.one_of(
     st.sampled_from(["", "]" * 20_000, "é" * 17_000]),  # empty, and over Graphviz's 16 KiB
 )
 labels = st.dictionaries(st.text(max_size=20), st.text(max_size=40), max_size=3)
-# the data layer carries engine text too: volume names, host paths, mount points
+# the data layer carries engine text too: volume names, host paths, mount points (hostile but
+# short: the huge names above already reach every label, and Hypothesis refuses huge reprs)
+short = st.one_of(st.text(min_size=1, max_size=30), st.text(max_size=12).map(lambda s: s + MARKUP))
 mounts = st.one_of(
     st.builds(
         Mount,
         type=st.just("volume"),
-        name=st.sampled_from(["shared", "logs"]) | names.filter(bool),
-        destination=names.map(lambda s: "/" + s),
+        name=st.sampled_from(["shared", "logs"]) | short,
+        destination=short.map(lambda s: "/" + s),
         driver=st.sampled_from(["local", "", "<b>plugin</b>"]),
         rw=st.booleans(),
     ),
@@ -163,8 +165,8 @@ mounts = st.one_of(
         Mount,
         type=st.just("bind"),
         source=st.sampled_from(["/srv/x", "/var/run/docker.sock", "/"])
-        | names.map(lambda s: "/" + s),
-        destination=names.map(lambda s: "/" + s),
+        | short.map(lambda s: "/" + s),
+        destination=short.map(lambda s: "/" + s),
         rw=st.booleans(),
     ),
 )

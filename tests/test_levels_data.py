@@ -17,6 +17,7 @@ import visualizer as nv
 from visualizer.analysis.aggregate import Detail, aggregate
 from visualizer.analysis.channels import ChannelKind
 from visualizer.analysis.group_data import group_data
+from visualizer.analysis.reachability import Reachability
 from visualizer.model import Port
 from visualizer.renderers import Format, RenderOptions, View
 from visualizer.renderers import render as draw
@@ -299,5 +300,24 @@ def test_html_reachability_view_draws_channels(browser, tmp_path):
     page, errors, _ = open_page(browser, off)
     assert visible_of(page, "data") == []
     assert "hidden (--no-data)" in page.inner_text("#legend")
+    assert errors == []
+    page.close()
+
+
+def test_a_filtered_page_opens_with_what_it_shows(browser, tmp_path):
+    """The analysis is the whole estate's; the page of one project shows its part of it."""
+    g = nv.build_graph(nv.load_demo())
+    shop = nv.select(g, nv.Selection(filters=(("project", "shop"),)))
+    path = tmp_path / "shop.html"
+    path.write_bytes(draw(shop, Format.HTML, RenderOptions(), nv.analyse(g)).content)
+    page, errors, _ = open_page(browser, path)
+    assert set(visible_of(page, "data")) == {"/srv/netviz-demo/site", "shop_uploads"}
+    assert page.evaluate("netviz.select('shop_api_1')")
+    shown = {c.name for _, c in nv.graph.containers(shop)}
+    want = sorted(
+        v.target for v in Reachability(g).pairs() if v.source == "shop_api_1" and v.target in shown
+    )
+    assert page.evaluate("netviz.highlighted()")["reaches"] == want
+    assert "writes volume shop_uploads → shop_web_1" in page.inner_text("#details")
     assert errors == []
     page.close()

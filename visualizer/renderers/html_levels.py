@@ -149,7 +149,8 @@ def page_data(g: nx.Graph[str], analysis: Analysis, *, data: bool = True) -> dic
         )
         for level, agg in aggs.items()
     }
-    units = [[int(cid[k][1:]) for k in members] for members in index.units]
+    # the analysis is the whole estate's: a filtered page keeps the members it shows
+    units = [[int(cid[k][1:]) for k in members if k in cid] for members in index.units]
     return {
         "generator": f"netviz {__version__}",
         "engine": {
