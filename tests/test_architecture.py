@@ -28,6 +28,7 @@ LAYERS = (
     ("visualizer.pipeline", 6),
     ("visualizer.changes", 6),
     ("visualizer.api", 6),
+    ("visualizer.preview", 6),
     ("visualizer.outputs", 7),
     ("visualizer.cli", 7),
     ("visualizer.__main__", 8),

@@ -149,7 +149,9 @@ def test_compose_predicts_mounts_namespaces_and_privileges(tmp_path):
         Device(host_path="/dev/fuse", container_path="/dev/fuse", permissions="rwm"),
         Device(host_path="/dev/sda", container_path="/dev/xda", permissions="r"),
     )
-    assert web_c.security_opt == ("seccomp:unconfined",) and web_c.read_only_rootfs
+    # the engine adds label=disable to a container in the host's PID namespace
+    assert web_c.security_opt == ("label=disable", "seccomp:unconfined")
+    assert web_c.read_only_rootfs
     worker = by["p-worker-1"]
     assert worker.ipc_mode == f"container:{web_c.id}"
     assert (worker.uts_mode, worker.userns_mode) == ("host", "host")

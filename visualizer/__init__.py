@@ -53,6 +53,7 @@ if TYPE_CHECKING:
         select,
         snapshot,
         watch,
+        what_if,
     )
     from visualizer.errors import ExitCode, VisualizerError
     from visualizer.model import Container, Endpoint, Engine, Link, Network, Port, Snapshot, Subnet
@@ -123,6 +124,7 @@ __all__ = [
     "select",
     "snapshot",
     "watch",
+    "what_if",
 ]
 
 

@@ -36,6 +36,7 @@ from visualizer.pipeline import (
     restrict,
     view_of,
 )
+from visualizer.preview import what_if
 from visualizer.renderers import (
     AuditFormat,
     Detail,
@@ -382,4 +383,5 @@ __all__ = [
     "select",
     "snapshot",
     "watch",
+    "what_if",
 ]

@@ -8,12 +8,18 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from visualizer.errors import OutputError, UsageError
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
-def write_file(path: Path, content: bytes) -> None:
-    """Write `content` to `path` atomically: a temp file in the same directory, then rename.
+
+def write_file(path: Path, content: Iterable[bytes]) -> None:
+    """Write `content` (pieces, e.g. `Rendered.chunks()`) to `path` atomically.
+
+    A temp file in the same directory is written, then renamed.
 
     The parent directory is created when missing. On any failure nothing is left behind and
     an existing file at `path` is untouched. A path that exists but is not a regular file
@@ -33,7 +39,7 @@ def write_file(path: Path, content: bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
+            fh.writelines(content)
         _keep_mode_and_owner(Path(tmp), path)
         Path(tmp).replace(path)
         tmp = None
@@ -45,7 +51,7 @@ def write_file(path: Path, content: bytes) -> None:
                 Path(tmp).unlink()
 
 
-def write_files(files: list[tuple[Path, bytes]]) -> None:
+def write_files(files: Sequence[tuple[Path, Iterable[bytes]]]) -> None:
     """Write several files, all of them or none: each goes to a temp file first, then all renamed.
 
     If any cannot be written, none of the new contents is put in place (earlier files stay as
@@ -77,7 +83,7 @@ def write_files(files: list[tuple[Path, bytes]]) -> None:
             _write_special(path, content)
 
 
-def _stage(path: Path, content: bytes) -> Path:
+def _stage(path: Path, content: Iterable[bytes]) -> Path:
     """`content` in a temp file beside `path`, with the mode `path` will have."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,7 +94,7 @@ def _stage(path: Path, content: bytes) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
+            fh.writelines(content)
         _keep_mode_and_owner(Path(tmp), path)
     except OSError:
         Path(tmp).unlink(missing_ok=True)
@@ -96,22 +102,23 @@ def _stage(path: Path, content: bytes) -> Path:
     return Path(tmp)
 
 
-def _write_special(path: Path, content: bytes) -> None:
+def _write_special(path: Path, content: Iterable[bytes]) -> None:
     try:
         with path.open("wb") as fh:
-            fh.write(content)
+            fh.writelines(content)
     except BrokenPipeError:
         return
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def write_stdout(content: bytes, *, binary: bool) -> None:
+def write_stdout(content: Iterable[bytes], *, binary: bool) -> None:
     """Write to stdout; refuse binary data on a terminal; a reader gone early is not an error."""
     if binary and sys.stdout.isatty():
         raise UsageError("refusing to write binary output to a terminal; use -o FILE")
     try:
-        sys.stdout.buffer.write(content)
+        for piece in content:
+            sys.stdout.buffer.write(piece)
         sys.stdout.buffer.flush()
     except BrokenPipeError:
         # `netviz ... | head`: the reader has what it wanted. Point stdout at /dev/null so

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from visualizer.analysis.baseline import compare
 from visualizer.analysis.channels import Channel, ChannelGroups, Channels
 from visualizer.analysis.findings import Finding, Severity, audit_findings
+from visualizer.analysis.listing import Listing
 from visualizer.analysis.reachability import PortPath, Reachability, Verdict
 from visualizer.analysis.scope import kept, scope_of
 from visualizer.graph import snapshot_of
@@ -69,10 +70,11 @@ class AuditReport:
     containers: int
     running: int
     findings: tuple[Finding, ...]
-    pairs: tuple[Verdict, ...] | None
+    pairs: Listing[Verdict] | None
     """Every reachable ordered pair with an end in the scope (`None` in the grouped form);
-    a pair crossing the scope's border has `crossing` set."""
-    port_paths: tuple[PortPath, ...] | None
+    a pair crossing the scope's border has `crossing` set. Made on demand when every pair of
+    a large estate is asked for (`--all-pairs`): renderers stream it."""
+    port_paths: Listing[PortPath] | None
     grouped: Grouped | None
     scope: Scope | None
     """What the audit is about (`None`: the whole estate)."""
@@ -215,18 +217,20 @@ def build_report(
         else ()
     )
     notes: list[str] = []
+    expected = reach.estimate_pairs(inside) + reach.estimate_port_paths(inside)
     if grouped is None:
-        expected = reach.estimate_pairs(inside)
         grouped = expected > PAIR_LIMIT
         if grouped:
             notes.append(
-                f"about {expected:,} reachable pairs (more than {PAIR_LIMIT:,}): wrote the grouped "
-                "form; --all-pairs lists every pair"
+                f"up to {expected:,} reachable pairs and port paths (more than {PAIR_LIMIT:,}): "
+                "wrote the grouped form; --all-pairs lists every pair"
             )
-    pairs = port_paths = channels = None
+    pairs = port_paths = None
+    channels: tuple[Channel, ...] | None = None
     if not grouped or baseline is not None:
-        pairs = tuple(reach.around(inside))
-        port_paths = tuple(reach.port_paths_around(inside))
+        listing = Listing.made_by if expected > PAIR_LIMIT else Listing.held
+        pairs = listing(lambda: reach.around(inside))
+        port_paths = listing(lambda: reach.port_paths_around(inside))
     if not grouped:
         listed = analysis.channels.around(inside, PAIR_LIMIT)
         channels = tuple(listed) if listed is not None else None

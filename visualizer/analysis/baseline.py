@@ -50,14 +50,24 @@ def compare(
     *,
     kept: Callable[[str, str], bool] | None = None,
 ) -> BaselineDiff:
-    """What is new (and gone) since the baseline; `kept` limits its pairs to a scope."""
-    now = {(v.source, v.target) for v in pairs}
+    """What is new (and gone) since the baseline; `kept` limits its pairs to a scope.
+
+    The pairs are read once and not held: only the new ones and the baseline's are kept.
+    """
     before = frozenset(p for p in baseline.pairs if kept is None or kept(*p))
+    new: list[tuple[str, str]] = []
+    still: set[tuple[str, str]] = set()
+    for v in pairs:
+        pair = (v.source, v.target)
+        if pair in before:
+            still.add(pair)
+        else:
+            new.append(pair)
     fingerprints = {f.fingerprint for f in found}
     return BaselineDiff(
         origin=baseline.origin,
-        new_pairs=tuple(sorted(now - before)),
-        lost_pairs=tuple(sorted(before - now)),
+        new_pairs=tuple(sorted(new)),
+        lost_pairs=tuple(sorted(before - still)),
         new_findings=tuple(f for f in found if f.fingerprint not in baseline.findings),
         resolved_findings=len(baseline.findings - fingerprints),
         new_violations=tuple(v for v in violations if v.fingerprint not in baseline.violations),
@@ -78,7 +88,8 @@ def parse_baseline(text: str | bytes, *, origin: str = "baseline") -> Baseline:
     pairs = data.get("reachability")
     if not isinstance(pairs, list):
         raise InputError(
-            f'{origin}: no "reachability" list; a baseline must be written without --grouped'
+            f'{origin}: no "reachability" list: a baseline lists every pair; write it with '
+            "--all-pairs (a large estate's audit is grouped by default)"
         )
     check(data, AUDIT_DOCUMENT, origin=origin)
     try:

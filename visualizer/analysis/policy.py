@@ -260,19 +260,21 @@ def evaluate(
     channels: Channels | None = None,
     *,
     within: frozenset[str] | None = None,
+    checked: bool = False,
 ) -> list[Violation]:
     """Every pair that breaks a rule, in rule order, then source and target name order.
 
     `channels` (the same graph's) is needed for forbid rules with `channels:`. `within` (a
     scope's container keys) keeps the pairs with an end inside. A selector that matches no
     container at all is an error naming its place, unless its rule says
-    `allow_unmatched: true`: a typo must not make a rule pass.
+    `allow_unmatched: true`: a typo must not make a rule pass. `checked`: the caller has
+    checked the selectors already (`check_selectors`, over several states).
     """
+    if not checked:
+        check_selectors(policy, reach)
     keys = reach.container_keys()
     found: list[Violation] = []
     for rule in policy.rules:
-        if not rule.allow_unmatched:
-            _check_matches(rule, reach, keys)
         sources = [k for k in keys if _any(rule.sources, reach, k)]
         targets = {k for k in keys if _any(rule.targets, reach, k)}
         sources = [k for k in sources if not _any(rule.except_sources, reach, k)]
@@ -287,10 +289,19 @@ def evaluate(
     return found
 
 
-def _check_matches(rule: PolicyRule, reach: Reachability, keys: list[str]) -> None:
+def check_selectors(policy: Policy, *reaches: Reachability) -> None:
+    """Refuse a selector that matches no container in any of the states (a typo?)."""
+    for rule in policy.rules:
+        if not rule.allow_unmatched:
+            _check_matches(rule, reaches)
+
+
+def _check_matches(rule: PolicyRule, reaches: tuple[Reachability, ...]) -> None:
     selectors = (*rule.sources, *rule.targets, *rule.except_sources, *rule.except_targets)
     for selector in selectors:
-        if not any(_any((selector,), reach, k) for k in keys):
+        if not any(
+            _any((selector,), reach, k) for reach in reaches for k in reach.container_keys()
+        ):
             raise InputError(
                 f"{selector.where}: this selector of rule {rule.name!r} matches no container "
                 "(a typo?); add `allow_unmatched: true` to the rule if that is expected"

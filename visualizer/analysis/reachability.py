@@ -12,10 +12,10 @@ and are reached by nothing.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from visualizer.analysis.findings.record import loopback
 from visualizer.analysis.grouped import Grouping
 from visualizer.analysis.peering import PEERING_TEXT, Peering
 from visualizer.errors import UsageError
@@ -304,28 +304,30 @@ class Reachability(Grouping):
                 if v.reachable:
                     yield a, b, v
 
-    def around(self, inside: frozenset[str] | None = None) -> list[Verdict]:
+    def around(self, inside: frozenset[str] | None = None) -> Iterator[Verdict]:
         """Reachable pairs with an end inside a scope (every pair without one), in order.
 
-        A pair crossing the scope's border carries `crossing` (`out` or `in`). The pairs into
-        the scope are found from the inside (the candidates relation is symmetric), so the
-        cost grows with the scope's neighbourhood, not with the estate.
+        A pair crossing the scope's border carries `crossing` (`out` or `in`). The sources
+        outside the scope are found from the inside (the candidates relation is symmetric), so
+        the cost grows with the scope's neighbourhood, not with the estate; nothing but that
+        neighbourhood is held while the pairs are made.
         """
         if inside is None:
-            return list(self.pairs())
-        found: dict[tuple[str, str], Verdict] = {}
-        for b in (k for k in self._order if k in inside):
-            for a in self.candidates(b):
-                for x, y in ((b, a), (a, b)):
-                    if (x, y) not in found:
-                        v = self.verdict(x, y)
-                        if v.reachable:
-                            way = None if x in inside and y in inside else "out"
-                            if x not in inside:
-                                way = "in"
-                            found[(x, y)] = replace(v, crossing=way) if way else v
-        order = self._rank
-        return [found[k] for k in sorted(found, key=lambda k: (order[k[0]], order[k[1]]))]
+            yield from self.pairs()
+            return
+        near = {a for b in self._order if b in inside for a in self.candidates(b)} - inside
+        for a in self._order:
+            if a in inside:
+                targets = self.candidates(a)
+            elif a in near:
+                targets = [b for b in self.candidates(a) if b in inside]
+            else:
+                continue
+            for b in targets:
+                v = self.verdict(a, b)
+                if v.reachable:
+                    way = "in" if a not in inside else "out" if b not in inside else None
+                    yield replace(v, crossing=way) if way else v
 
     def estimate_pairs(self, inside: frozenset[str] | None = None) -> int:
         """An upper bound of the reachable pairs (with an end inside), computed linearly."""
@@ -338,6 +340,30 @@ class Reachability(Grouping):
             total += len(members) * (len(members) - 1) - outside * max(outside - 1, 0)
         for members in self._stack.values():
             total += len(members) * (len(members) - 1)
+        return total
+
+    def estimate_port_paths(self, inside: frozenset[str] | None = None) -> int:
+        """An upper bound of the port paths (with an end inside), computed linearly.
+
+        Every running container whose stack reaches its host's addresses is counted as a
+        source of every other container publishing on that host.
+        """
+        sources: dict[str, int] = {}
+        inner: dict[str, int] = {}
+        for a in self._order:
+            oa = self._owner[a]
+            if self._running[a] and oa is not None and self._published_access(oa):
+                here = self._where[oa]
+                sources[here] = sources.get(here, 0) + 1
+                if inside is not None and a in inside:
+                    inner[here] = inner.get(here, 0) + 1
+        total = 0
+        for b in self._order:
+            if self._running[b] and self._owner[b] == b and self._usable_ports(b):
+                if inside is None or b in inside:
+                    total += sources.get(self._where[b], 0)
+                else:
+                    total += inner.get(self._where[b], 0)
         return total
 
     def port_paths_around(self, inside: frozenset[str] | None = None) -> Iterator[PortPath]:
@@ -362,11 +388,19 @@ class Reachability(Grouping):
             return None
         if self._where[oa] != self._where[b]:
             return None  # another machine's published ports: routing between hosts is unknown
-        ports = [p for p in cb.ports if p.published and not _loopback(p.host_ip)]
+        ports = self._usable_ports(b)
         usable = tuple(p for p in ports if _v4(p.host_ip) or self._has_ipv6(oa))
         if not usable or self.verdict(a, b).reachable:
             return None
         return PortPath(source=self._l(self._rec[a]), target=self._l(cb), ports=usable)
+
+    def _usable_ports(self, b: str) -> tuple[Port, ...]:
+        """A container's ports published on host addresses other containers can reach."""
+        found = self._published.get(b)
+        if found is None:
+            found = tuple(p for p in self._rec[b].ports if p.published and not loopback(p.host_ip))
+            self._published[b] = found
+        return found
 
     def port_paths(self, keys: list[str] | None = None) -> Iterator[PortPath]:
         """Pairs that only reach published ports, through a host address (R11)."""
@@ -383,13 +417,6 @@ class Reachability(Grouping):
                 path = self.port_path(a, b)
                 if path is not None:
                     yield path
-
-
-def _loopback(ip: str | None) -> bool:
-    try:
-        return ipaddress.ip_address(ip or "0.0.0.0").is_loopback  # noqa: S104
-    except ValueError:
-        return False
 
 
 def _v4(ip: str | None) -> bool:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
-    from visualizer.model import Container, Endpoint, Engine, Network
+    from visualizer.model import Container, Endpoint, Engine, Network, Port
 
 DRIVER_RULE = {"overlay": "R19", "macvlan": "R17", "ipvlan": "R18"}
 HOSTLESS_DRIVERS = frozenset({"macvlan", "ipvlan", "null", "host"})
@@ -37,6 +37,7 @@ class Topology:
         self._net: dict[str, Network] = dict(networks(g))
         self._order = list(self._rec)  # the snapshot's order: name, host, ID
         self._rank = {k: i for i, k in enumerate(self._order)}
+        self._published: dict[str, tuple[Port, ...]] = {}  # filled as asked (reachability)
         self._label_of = qualified_names(self._rec.values())  # container ID -> shown name
         nets = qualified_names(self._net.values())
         self._net_label = {k: nets[n.id] for k, n in self._net.items()}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -20,15 +20,25 @@ from visualizer.analysis.catalogue import FailOn
 from visualizer.cli import output as out
 from visualizer.cli.exits import Stopped, exit_code
 from visualizer.cli.options import (
+    BaselineOpt,
+    ChangeDiagramOpt,
+    ChangesArg,
     DataOpt,
+    DebounceOpt,
     DetailOpt,
     DiagramFormatOpt,
     DiagramOutputOpt,
     DirectionOpt,
+    FailOnNewOpt,
+    FailOnOpt,
     FilterOpt,
+    InspectAllOpt,
     InspectOpt,
     JsonOpt,
     OutputOpt,
+    PolicyOpt,
+    SaveOpt,
+    ScriptOpt,
     ViewOpt,
     opt,
     reads_source,
@@ -45,11 +55,7 @@ from visualizer.renderers.options import (
     View,
 )
 from visualizer.sources.spec import SourceSpec
-from visualizer.text import visible
 from visualizer.version import __version__
-
-if TYPE_CHECKING:
-    from visualizer.api import WatchUpdate
 
 app = typer.Typer(
     name="netviz",
@@ -144,13 +150,7 @@ def snapshot(
     output: Annotated[
         Path | None, opt("-o", "--output", help="Snapshot file to write [default: stdout].")
     ] = None,
-    inspect: Annotated[
-        bool,
-        opt(
-            "--inspect/--no-inspect",
-            help="Inspect each container too (aliases, host names, capabilities): a request each.",
-        ),
-    ] = True,
+    inspect: InspectAllOpt = True,
 ) -> int:
     """Capture the engine into a snapshot file that every command reads with --from."""
     from visualizer import api  # noqa: PLC0415
@@ -176,36 +176,13 @@ def audit(
     all_pairs: Annotated[
         bool, opt("--all-pairs", help="List every reachable pair, however many there are.")
     ] = False,
-    policy: Annotated[
-        Path | None, opt("--policy", metavar="FILE", help="Check a YAML reachability policy.")
-    ] = None,
-    baseline: Annotated[
-        Path | None,
-        opt(
-            "--baseline",
-            metavar="FILE",
-            help="An earlier audit --format json: fail only on what is new.",
-        ),
-    ] = None,
-    fail_on: Annotated[
-        FailOn,
-        opt(
-            "--fail-on",
-            help="Fail (exit 1) on open findings of this severity or worse.",
-            show_default=True,
-        ),
-    ] = FailOn.HIGH,
+    policy: PolicyOpt = None,
+    baseline: BaselineOpt = None,
+    fail_on: FailOnOpt = FailOn.HIGH,
     exit_zero: Annotated[
         bool, opt("--exit-zero", help="Exit 0 even when the audit fails.")
     ] = False,
-    inspect: Annotated[
-        bool,
-        opt(
-            "--inspect/--no-inspect",
-            help="Inspect every container (privileged mode, namespaces, capabilities, aliases): "
-            "a request each, in parallel.",
-        ),
-    ] = True,
+    inspect: InspectAllOpt = True,
 ) -> int:
     """Audit isolation: who reaches whom, what is exposed, policy violations (exit 1 = fail)."""
     from visualizer import api  # noqa: PLC0415
@@ -357,10 +334,7 @@ def diff(
     b: Annotated[str, typer.Argument(metavar="B", help="The other source, same forms.")],
     fmt: Annotated[DiffFormat, opt("-f", "--format", help="Output format.")] = DiffFormat.TEXT,
     output: OutputOpt = None,
-    diagram: Annotated[
-        Path | None,
-        opt("--diagram", metavar="FILE", help="Also draw the changes (svg, png, pdf, dot)."),
-    ] = None,
+    diagram: ChangeDiagramOpt = None,
     filters: FilterOpt = None,
 ) -> int:
     """Compare two sources: objects, endpoints, reachable pairs, findings (exit 1 = different)."""
@@ -388,16 +362,7 @@ def watch(
     filters: FilterOpt = None,
     view: ViewOpt = View.TOPOLOGY,
     detail: DetailOpt = Detail.AUTO,
-    debounce: Annotated[
-        float,
-        opt(
-            "--debounce",
-            min=0.1,
-            metavar="SECONDS",
-            help="Quiet time before re-drawing.",
-            show_default=True,
-        ),
-    ] = 1.0,
+    debounce: DebounceOpt = 1.0,
 ) -> int:
     """Keep a diagram up to date as containers and networks change; one line per change."""
     from visualizer import api  # noqa: PLC0415
@@ -406,20 +371,6 @@ def watch(
     if destination is None:
         raise UsageError("watch needs a file to keep up to date: give -o FILE")
 
-    from visualizer.outputs import write_file  # noqa: PLC0415
-
-    said: list[tuple[str, ...]] = [()]
-
-    def show(update: WatchUpdate) -> None:
-        write_file(destination, update.output.content)
-        if update.output.notes != said[0]:  # the level of detail, when it changes
-            said[0] = update.output.notes
-            for note in update.output.notes:
-                out.warn(note)
-        stamp = update.at.strftime("%H:%M:%S")
-        sys.stdout.write(visible(f"{stamp} {update.line} -> {destination}") + "\n")
-        sys.stdout.flush()
-
     try:
         api.watch(
             source,
@@ -427,7 +378,7 @@ def watch(
             options=out.options(view=view, detail=detail),
             selection=out.selection(filters),
             debounce=debounce,
-            on_update=show,
+            on_update=out.watching(destination),
             log=out.warn,
         )
     except Stopped as stop:
@@ -435,6 +386,42 @@ def watch(
             raise
         sys.stderr.write("netviz: stopped watching\n")
     return ExitCode.OK
+
+
+@app.command("what-if")
+@reads_source()
+def what_if(
+    source: SourceSpec,
+    changes: ChangesArg = None,
+    script: ScriptOpt = None,
+    fmt: Annotated[DiffFormat, opt("-f", "--format", help="Output format.")] = DiffFormat.TEXT,
+    output: OutputOpt = None,
+    diagram: ChangeDiagramOpt = None,
+    save: SaveOpt = None,
+    policy: PolicyOpt = None,
+    fail_on: FailOnNewOpt = FailOn.HIGH,
+    filters: FilterOpt = None,
+    inspect: InspectAllOpt = True,
+) -> int:
+    """Preview docker commands: what they would change (exit 1 = refused or fails)."""
+    from visualizer import api  # noqa: PLC0415
+
+    drawn = out.destination(None, diagram)[0] if diagram is not None else None
+    with out.progress() as progress:
+        outcome = api.what_if(
+            source,
+            tuple(changes or ()),
+            script=script,
+            policy=policy,
+            fail_on=fail_on,
+            fmt=fmt,
+            diagram=drawn,
+            save=save is not None,
+            selection=out.selection(filters),
+            inspect=inspect,
+            progress=progress,
+        )
+    return out.finish(outcome, out.file(output), *(p for p in (diagram, save) if p is not None))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from visualizer.analysis.catalogue import FailOn
 from visualizer.renderers.options import Detail, Direction, Format, View
 from visualizer.sources.spec import ComposeNaming, SourceSpec
 
@@ -206,6 +207,16 @@ DetailOpt = Annotated[
         show_default=True,
     ),
 ]
+DebounceOpt = Annotated[
+    float,
+    opt(
+        "--debounce",
+        min=0.1,
+        metavar="SECONDS",
+        help="Quiet time before re-drawing.",
+        show_default=True,
+    ),
+]
 DataOpt = Annotated[
     bool, opt("--data/--no-data", help="Draw volumes, host paths and other channels.")
 ]
@@ -213,5 +224,55 @@ InspectOpt = Annotated[
     bool,
     opt("--inspect/--no-inspect", help="Also inspect each container (aliases, capabilities)."),
 ]
+InspectAllOpt = Annotated[
+    bool,
+    opt(
+        "--inspect/--no-inspect",
+        help="Inspect every container (privileged mode, namespaces, capabilities, aliases): "
+        "a request each, in parallel.",
+    ),
+]
 DirectionOpt = Annotated[Direction, opt("--direction", help="Drawing direction.")]
 JsonOpt = Annotated[bool, opt("--json", help="Answer as JSON.")]
+ChangesArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="CHANGE...",
+        help="A docker command, quoted as one argument: 'docker network connect NET C'.",
+        show_default=False,
+    ),
+]
+ScriptOpt = Annotated[
+    Path | None,
+    opt("--script", metavar="FILE", help="Docker commands, one per line (# comments), run first."),
+]
+PolicyOpt = Annotated[
+    Path | None, opt("--policy", metavar="FILE", help="Check a YAML reachability policy.")
+]
+SaveOpt = Annotated[
+    Path | None,
+    opt("--save", metavar="FILE", help="Write the predicted state as a snapshot (for --from)."),
+]
+ChangeDiagramOpt = Annotated[
+    Path | None,
+    opt("--diagram", metavar="FILE", help="Also draw the changes (svg, png, pdf, dot)."),
+]
+BaselineOpt = Annotated[
+    Path | None,
+    opt(
+        "--baseline",
+        metavar="FILE",
+        help="An earlier audit --format json: fail only on what is new.",
+    ),
+]
+FailOnOpt = Annotated[
+    FailOn,
+    opt(
+        "--fail-on",
+        help="Fail (exit 1) on open findings of this severity or worse.",
+        show_default=True,
+    ),
+]
+FailOnNewOpt = Annotated[
+    FailOn, opt("--fail-on", help="Fail on new findings this severe.", show_default=True)
+]

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from visualizer.analysis.probe import ProbeReport
     from visualizer.analysis.reachability import PortPath, Verdict
     from visualizer.analysis.scope import Scope
+    from visualizer.analysis.whatif import WhatIf
 
 __all__ = [
     "AuditFormat",
@@ -66,6 +67,7 @@ __all__ = [
     "render_probe",
     "render_reach",
     "render_report",
+    "render_whatif",
 ]
 
 F = TypeVar("F", bound=StrEnum)
@@ -199,10 +201,12 @@ def _audit_table(report: AuditReport, text: TextOptions) -> Rendered:
 
 
 def _audit_json(report: AuditReport, text: TextOptions) -> Rendered:
-    from visualizer.renderers.audit_json import render_audit_json  # noqa: PLC0415
+    from visualizer.renderers.audit_json import audit_json_pieces  # noqa: PLC0415
 
     del text
-    return Rendered.of_text(render_audit_json(report), AuditFormat.JSON)
+    if report.pairs is not None and not report.pairs.kept:  # too many to hold: a stream
+        return Rendered.of_pieces(lambda: audit_json_pieces(report), AuditFormat.JSON)
+    return Rendered.of_text("".join(audit_json_pieces(report)), AuditFormat.JSON)
 
 
 def _audit_markdown(report: AuditReport, text: TextOptions) -> Rendered:
@@ -285,6 +289,28 @@ DIFFS = Registry("diff", DiffFormat, {f: _diff(f) for f in DiffFormat})
 def render_diff(d: Diff, fmt: DiffFormat | str) -> Rendered:
     """Render the differences between two sources."""
     return DIFFS(fmt, d)
+
+
+def _whatif(fmt: DiffFormat) -> Callable[[WhatIf], Rendered]:
+    def renderer(w: WhatIf) -> Rendered:
+        from visualizer.renderers import whatif_report  # noqa: PLC0415
+
+        write = {
+            DiffFormat.TEXT: whatif_report.whatif_text,
+            DiffFormat.JSON: whatif_report.whatif_json,
+            DiffFormat.MARKDOWN: whatif_report.whatif_markdown,
+        }[fmt]
+        return Rendered.of_text(write(w), fmt)
+
+    return renderer
+
+
+WHATIFS = Registry("what-if", DiffFormat, {f: _whatif(f) for f in DiffFormat})
+
+
+def render_whatif(w: WhatIf, fmt: DiffFormat | str) -> Rendered:
+    """Render what a change would do, in the diff formats."""
+    return WHATIFS(fmt, w)
 
 
 def _reach_text(

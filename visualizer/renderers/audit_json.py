@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from visualizer.analysis.baseline import AUDIT_SCHEMA, AUDIT_SCHEMA_VERSION
@@ -10,6 +11,8 @@ from visualizer.text import json_text
 from visualizer.version import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
     from visualizer.analysis.audit import AuditReport
     from visualizer.analysis.channels import Channel, ChannelGroups
     from visualizer.analysis.findings import Finding
@@ -19,8 +22,16 @@ if TYPE_CHECKING:
     from visualizer.model import Port
 
 
-def render_audit_json(report: AuditReport) -> str:
-    """The audit as JSON text, keys in a fixed order, lists sorted."""
+def audit_json_pieces(report: AuditReport) -> Iterator[str]:
+    """The audit as JSON text in pieces, keys in a fixed order, lists sorted.
+
+    The pair lists come item by item, made as they are read.
+
+    The text is the same as `json_text` of the whole document would be; a list made on demand
+    (every pair of a large estate) is never held in memory.
+    """
+    token = secrets.token_hex(16)  # marks where a streamed list goes; no engine text has it
+    streamed: dict[str, tuple[Iterable[Any], Callable[[Any], dict[str, Any]]]] = {}
     body: dict[str, Any] = {
         "schema": AUDIT_SCHEMA,
         "schema_version": AUDIT_SCHEMA_VERSION,
@@ -49,7 +60,11 @@ def render_audit_json(report: AuditReport) -> str:
             "running": report.running,
             "reachable_pairs": len(report.pairs) if report.pairs is not None else None,
             "crossing_pairs": (
-                sum(1 for v in report.pairs if v.crossing) if report.pairs is not None else None
+                sum(1 for v in report.pairs if v.crossing)
+                if report.pairs is not None and report.scope is not None
+                else 0
+                if report.pairs is not None
+                else None
             ),
             "port_paths": len(report.port_paths) if report.port_paths is not None else None,
             "channels": len(report.channels) if report.channels is not None else None,
@@ -60,9 +75,11 @@ def render_audit_json(report: AuditReport) -> str:
         },
     }
     if report.pairs is not None:
-        body["reachability"] = [pair_json(v) for v in report.pairs]
+        body["reachability"] = f"{token}reachability"
+        streamed[f"{token}reachability"] = (report.pairs, pair_json)
     if report.port_paths is not None:
-        body["port_paths"] = [_port_path(p) for p in report.port_paths]
+        body["port_paths"] = f"{token}port_paths"
+        streamed[f"{token}port_paths"] = (report.port_paths, _port_path)
     if report.grouped is not None:
         body["reachability_grouped"] = _grouped(report.grouped)
     if report.channels is not None:
@@ -71,7 +88,7 @@ def render_audit_json(report: AuditReport) -> str:
         body["channels_grouped"] = channels_grouped_json(report.channels_grouped)
     body["findings"] = [finding_json(f) for f in report.findings]
     body["policy"] = (
-        {"file": report.policy, "violations": [_violation(v) for v in report.violations]}
+        {"file": report.policy, "violations": [violation_json(v) for v in report.violations]}
         if report.policy is not None
         else None
     )
@@ -84,9 +101,24 @@ def render_audit_json(report: AuditReport) -> str:
             "lost_pairs": [{"from": a, "to": b} for a, b in diff.lost_pairs],
             "new_findings": [finding_json(f) for f in diff.new_findings],
             "resolved_findings": diff.resolved_findings,
-            "new_violations": [_violation(v) for v in diff.new_violations],
+            "new_violations": [violation_json(v) for v in diff.new_violations],
         }
-    return json_text(body) + "\n"
+    text = json_text(body) + "\n"
+    for marker, (items, as_json) in streamed.items():
+        before, text = text.split(f'"{marker}"', 1)
+        yield before
+        yield from _array(items, as_json)
+    yield text
+
+
+def _array(items: Iterable[Any], as_json: Callable[[Any], dict[str, Any]]) -> Iterator[str]:
+    """A list as `json_text` indents it one level down, item by item."""
+    first = True
+    for item in items:
+        lines = json_text(as_json(item)).replace("\n", "\n    ")
+        yield ("[\n    " if first else ",\n    ") + lines
+        first = False
+    yield "[]" if first else "\n  ]"
 
 
 def pair_json(v: Verdict) -> dict[str, Any]:
@@ -176,7 +208,8 @@ def _port_path(p: PortPath) -> dict[str, Any]:
     return {"from": p.source, "to": p.target, "ports": [_port(x) for x in p.ports], "rule": p.rule}
 
 
-def _violation(v: Violation) -> dict[str, Any]:
+def violation_json(v: Violation) -> dict[str, Any]:
+    """One policy violation."""
     return {
         "rule": v.rule,
         "kind": v.kind,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from visualizer.model import port_texts
 from visualizer.renderers.audit_channels import channel_rows
+from visualizer.renderers.audit_rows import finding_rows, segment_rows, some
 from visualizer.renderers.describe import origin, subject
 from visualizer.text import markdown as md
 
@@ -64,12 +65,12 @@ def render_audit_markdown(report: AuditReport) -> str:
             "| severity | id | finding | subjects | CIS | explanation |",
             "|---|---|---|---|---|---|",
         ]
-        for f in report.findings:
+        for row in finding_rows(report.findings):
+            f = row.first
             sev = f.severity.label + (" (unknown)" if not f.is_open else "")
-            subjects = ", ".join(md(s.name) for s in f.subjects)
             cis = f"{f.cis} {md(f.cis_title or '')}" if f.cis else ""
             out.append(
-                f"| {sev} | {f.id} | {md(f.title)} | {subjects} | {cis} | {md(f.explanation)} |"
+                f"| {sev} | {f.id} | {md(f.title)} | {md(row.subjects)} | {cis} | {md(row.text)} |"
             )
     else:
         out.append("No findings.")
@@ -113,11 +114,12 @@ def render_audit_markdown(report: AuditReport) -> str:
         out += _pairs(report)
     elif report.grouped is not None:
         out += ["| network | driver | members may | members |", "|---|---|---|---|"]
-        for s in report.grouped.segments:
+        shown, notes = segment_rows(report.grouped)
+        for s in shown:
             out.append(
-                f"| {md(s.network)} | {md(s.driver)} | {s.policy.value} | "
-                f"{', '.join(md(m) for m in s.members)} |"
+                f"| {md(s.network)} | {md(s.driver)} | {s.policy.value} | {md(some(s.members))} |"
             )
+        out += ["", *notes] if notes else []
     return "\n".join(out) + "\n"
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from visualizer.analysis.findings import Severity
 from visualizer.renderers.audit_channels import channel_rows
+from visualizer.renderers.audit_rows import finding_rows, segment_rows, some
 from visualizer.renderers.describe import origin, subject
 from visualizer.renderers.terminal import print_to_text
 from visualizer.text import visible
@@ -63,13 +64,14 @@ def _parts(report: AuditReport) -> list[RenderableType]:
     findings.add_column("finding")
     findings.add_column("subjects")
     findings.add_column("CIS", no_wrap=True)
-    for f in report.findings:
+    for row in finding_rows(report.findings):
+        f = row.first
         label = f.severity.label + (", unknown" if not f.is_open else "")
         findings.add_row(
             Text(label, style=STYLES[f.severity] if f.is_open else "dim"),
             f.id,
-            _t(f"{f.title}: {f.explanation}"),
-            _t(", ".join(s.name for s in f.subjects)),
+            _t(f"{f.title}: {row.text}"),
+            _t(row.subjects),
             f.cis or "",
         )
     parts.append(findings)
@@ -114,9 +116,11 @@ def _parts(report: AuditReport) -> list[RenderableType]:
         groups = Table(title="Reachability by network", expand=True)
         for col in ("network", "driver", "members may", "members"):
             groups.add_column(col)
-        for s in report.grouped.segments:
-            groups.add_row(_t(s.network), _t(s.driver), s.policy.value, _t(", ".join(s.members)))
+        listed, notes = segment_rows(report.grouped)
+        for s in listed:
+            groups.add_row(_t(s.network), _t(s.driver), s.policy.value, _t(some(s.members)))
         parts.append(groups)
+        parts += [Text(n, style="dim") for n in notes]
 
     if report.baseline is not None:
         d = report.baseline

@@ -178,7 +178,7 @@ def render_diagram(
         found = notes(level, auto=auto, picture=picture, agg=agg, g=g) + data_notes(level, data)
         if fmt in IMAGES and not picture.sane:
             found += (_shape_note(picture, options),)
-        return Rendered(content=content, format=fmt, notes=found)
+        return Rendered(body=content, format=fmt, notes=found)
     raise AssertionError("the last level is always drawn")  # pragma: no cover
 
 

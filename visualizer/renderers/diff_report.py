@@ -9,7 +9,9 @@ from visualizer.text import markdown as md
 from visualizer.version import __version__
 
 if TYPE_CHECKING:
-    from visualizer.analysis.diff import Diff
+    from typing import Any
+
+    from visualizer.analysis.diff import Change, Diff
 
 
 def diff_text(d: Diff) -> str:
@@ -17,9 +19,7 @@ def diff_text(d: Diff) -> str:
     if d.equal:
         return "equal\n"
     lines = [f"A: {d.a}", f"B: {d.b}"]
-    for c in d.changes:
-        detail = f": {c.detail}" if c.detail else ""
-        lines.append(f"{c.change.sign} {c.kind} {c.subject}{detail}")
+    lines += [change_line(c) for c in d.changes]
     lines.append(f"different: {d.summary()}")
     return "\n".join(visible(line) for line in lines) + "\n"
 
@@ -34,10 +34,7 @@ def diff_json(d: Diff) -> str:
         "b": d.b,
         "equal": d.equal,
         "summary": d.summary(),
-        "changes": [
-            {"kind": c.kind, "change": c.change, "subject": c.subject, "detail": c.detail}
-            for c in d.changes
-        ],
+        "changes": [change_json(c) for c in d.changes],
     }
     return json_text(body) + "\n"
 
@@ -48,11 +45,25 @@ def diff_markdown(d: Diff) -> str:
     if d.equal:
         out.append("No difference.")
     else:
-        out += [
-            f"**{md(d.summary())}**",
-            "",
-            "| change | kind | subject | detail |",
-            "|---|---|---|---|",
-        ]
-        out += [f"| {c.change} | {c.kind} | {md(c.subject)} | {md(c.detail)} |" for c in d.changes]
+        out += [f"**{md(d.summary())}**", "", *change_table(d.changes)]
     return "\n".join(out) + "\n"
+
+
+def change_line(c: Change) -> str:
+    """One change as the text output writes it: `+ endpoint web@backend`."""
+    detail = f": {c.detail}" if c.detail else ""
+    return f"{c.change.sign} {c.kind} {c.subject}{detail}"
+
+
+def change_json(c: Change) -> dict[str, Any]:
+    """One change as the JSON output writes it."""
+    return {"kind": c.kind, "change": c.change, "subject": c.subject, "detail": c.detail}
+
+
+def change_table(changes: tuple[Change, ...]) -> list[str]:
+    """The Markdown table of changes."""
+    return [
+        "| change | kind | subject | detail |",
+        "|---|---|---|---|",
+        *(f"| {c.change} | {c.kind} | {md(c.subject)} | {md(c.detail)} |" for c in changes),
+    ]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
 
 from visualizer.analysis.aggregate import Detail
 
@@ -171,14 +175,31 @@ class TextOptions:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rendered:
-    """A rendered document, the one result type of every renderer: its bytes and what they are."""
+    """A rendered document, the one result type of every renderer: its bytes and what they are.
 
-    content: bytes
-    """The document."""
+    A document too large to hold (every pair of a large estate) is made piece by piece while
+    it is written: its `body` is a function giving the pieces, and `chunks()` is how writers
+    read any document.
+    """
+
+    body: bytes | Callable[[], Iterable[bytes]]
+    """The document, or a function that makes it piece by piece (each call anew)."""
     format: OutputFormat | DocumentFormat
     """The format it is in."""
     notes: tuple[str, ...] = ()
     """What the reader should know (e.g. a coarser view was drawn); the CLI prints them."""
+
+    def chunks(self) -> Iterator[bytes]:
+        """The document's bytes, in pieces; a streamed document is made as they are read."""
+        if isinstance(self.body, bytes):
+            yield self.body
+        else:
+            yield from self.body()
+
+    @property
+    def content(self) -> bytes:
+        """The whole document (a streamed one is made, and held, in full)."""
+        return self.body if isinstance(self.body, bytes) else b"".join(self.chunks())
 
     @property
     def text(self) -> str:
@@ -195,4 +216,15 @@ class Rendered:
         cls, text: str, fmt: OutputFormat | DocumentFormat, notes: tuple[str, ...] = ()
     ) -> Rendered:
         """A text document, UTF-8 encoded."""
-        return cls(content=text.encode("utf-8", "backslashreplace"), format=fmt, notes=notes)
+        return cls(body=_utf8(text), format=fmt, notes=notes)
+
+    @classmethod
+    def of_pieces(
+        cls, pieces: Callable[[], Iterable[str]], fmt: OutputFormat | DocumentFormat
+    ) -> Rendered:
+        """A text document made piece by piece each time it is written."""
+        return cls(body=lambda: (_utf8(piece) for piece in pieces()), format=fmt)
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "backslashreplace")

@@ -6,6 +6,7 @@ the findings. Engine text is escaped for Markdown; the diagram is a Mermaid bloc
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -143,7 +144,7 @@ def _reachability(analysis: Analysis, keys: list[str], scope: Scope | None) -> l
     reach = analysis.reach
     pairs: list[Verdict] = []
     if scope is not None:
-        pairs = reach.around(scope.containers)[: PAIR_LIMIT + 1]
+        pairs = list(itertools.islice(reach.around(scope.containers), PAIR_LIMIT + 1))
     else:
         for _, _, v in reach.reachable(keys):
             pairs.append(v)

@@ -336,6 +336,84 @@ DIFF_SCHEMA: Mapping[str, Any] = {
     },
 }
 
+_CHANNEL = {
+    "type": "object",
+    "required": ["from", "to", "kind", "resource", "direction", "reason"],
+    "properties": {
+        **{k: {"type": "string"} for k in ("from", "to", "resource", "reason")},
+        "kind": {"enum": ["volume", "bind", "volumes-from", "ipc", "pid", "host"]},
+        "direction": {"enum": ["one-way", "two-way"]},
+    },
+}
+
+
+def _object(required: tuple[str, ...], **properties: Any) -> dict[str, Any]:  # noqa: ANN401
+    """An object with these properties (strings unless given), all of them required."""
+    return {
+        "type": "object",
+        "required": list(required),
+        "properties": {k: properties.get(k, {"type": "string"}) for k in required},
+    }
+
+
+def _new_resolved(item: Mapping[str, Any]) -> dict[str, Any]:
+    """`{"new": [item…], "resolved": [item…]}`."""
+    return _object(
+        ("new", "resolved"),
+        new={"type": "array", "items": item},
+        resolved={"type": "array", "items": item},
+    )
+
+
+WHATIF_SCHEMA: Mapping[str, Any] = {
+    "$schema": DRAFT,
+    "$id": f"{BASE_URI}netviz-what-if.schema.json",
+    "title": "netviz what-if (netviz what-if --format json)",
+    **_object(
+        (
+            *("schema", "schema_version", "source", "commands", "refusal", "equal", "summary"),
+            *("changes", "findings", "policy", "failed", "reasons"),
+        ),
+        schema={"const": "netviz-what-if"},
+        schema_version={"const": 1},
+        commands={"type": "array", "items": _object(("origin", "command"))},
+        refusal={
+            "anyOf": [
+                _object(
+                    ("origin", "command", "message", "more", "created"),
+                    more=_STRINGS,
+                    created={"type": "boolean"},
+                ),
+                {"type": "null"},
+            ]
+        },
+        equal={"type": "boolean"},
+        changes=DIFF_SCHEMA["properties"]["changes"],
+        findings=_new_resolved(_FINDING),
+        policy={
+            "anyOf": [
+                _object(
+                    ("file", "new_violations", "resolved_violations"),
+                    new_violations={"type": "array", "items": _VIOLATION},
+                    resolved_violations={"type": "array", "items": _VIOLATION},
+                ),
+                {"type": "null"},
+            ]
+        },
+        failed={"type": "boolean"},
+        reasons=_STRINGS,
+    ),
+}
+WHATIF_SCHEMA["properties"].update(
+    {
+        "generator": {"type": "string"},
+        "scope": {"type": ["string", "null"]},
+        "channels": {"anyOf": [_new_resolved(_CHANNEL), {"type": "null"}]},
+        "fail_on": {"enum": [None, "info", "low", "medium", "high", "critical"]},
+        "notes": _STRINGS,
+    }
+)
+
 _SELECTOR: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -400,7 +478,7 @@ POLICY_SCHEMA: Mapping[str, Any] = {
     },
 }
 
-DOCUMENTS = ("netviz-snapshot", "netviz-audit", "netviz-graph", "netviz-diff")
+DOCUMENTS = ("netviz-snapshot", "netviz-audit", "netviz-graph", "netviz-diff", "netviz-what-if")
 """The `schema` names of the JSON documents netviz writes."""
 
 
@@ -411,5 +489,6 @@ def schemas() -> dict[str, Mapping[str, Any]]:
         "netviz-audit.schema.json": AUDIT_SCHEMA,
         "netviz-graph.schema.json": GRAPH_SCHEMA,
         "netviz-diff.schema.json": DIFF_SCHEMA,
+        "netviz-what-if.schema.json": WHATIF_SCHEMA,
         "netviz-policy.schema.json": POLICY_SCHEMA,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 from dataclasses import dataclass
@@ -126,8 +127,9 @@ def all_interfaces(ip: str | None) -> bool:
         return False
 
 
+@functools.cache
 def loopback(ip: str | None) -> bool:
-    """Whether a host address is a loopback address."""
+    """Whether a host address is a loopback address (a few distinct addresses: cached)."""
     try:
         return ipaddress.ip_address(ip or "0.0.0.0").is_loopback  # noqa: S104
     except ValueError:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from visualizer.errors import InputError
 from visualizer.model import BIND, NPIPE, TMPFS, VOLUME, Device, Mount
+from visualizer.sources.compose.merge import declared_name
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -30,6 +31,21 @@ MODES = frozenset({"ro", "rw", "z", "Z", "nocopy", "consistent", "cached", "dele
 PROPAGATIONS = frozenset({"shared", "rshared", "slave", "rslave", "private", "rprivate"})
 DEFAULT_BIND_PROPAGATION = "rprivate"
 """What the engine reports for a bind given no propagation."""
+
+
+def engine_security_opt(
+    given: tuple[str, ...], *, privileged: bool, pid_mode: str, ipc_mode: str
+) -> tuple[str, ...]:
+    """The security options as the engine stores them (`label=disable` added where it adds it).
+
+    The engine adds it to a container in the host's PID or IPC namespace, or privileged,
+    unless a `label=` option is given (`label:…` does not count).
+    """
+    if any(opt.split("=", 1)[0] == "label" for opt in given):
+        return given
+    if privileged or "host" in {pid_mode, ipc_mode}:
+        return (*given, "label=disable")
+    return given
 
 
 def _ident(*parts: str) -> str:
@@ -83,7 +99,12 @@ def with_data(
                     _device(entry, at("devices", i))
                     for i, entry in enumerate(svc.get("devices") or [])
                 ),
-                security_opt=tuple(str(opt) for opt in svc.get("security_opt") or []),
+                security_opt=engine_security_opt(
+                    tuple(str(opt) for opt in svc.get("security_opt") or []),
+                    privileged=bool(c.privileged),
+                    pid_mode=str(svc.get("pid") or ""),
+                    ipc_mode=str(svc.get("ipc") or ""),
+                ),
                 read_only_rootfs=svc.get("read_only") is True,
             )
         )
@@ -93,12 +114,7 @@ def with_data(
 def _volume(key: str, spec: Any, project: str, warnings: list[str]) -> tuple[str, str]:  # noqa: ANN401
     """A declared volume's engine name and driver."""
     spec = spec if isinstance(spec, dict) else {}
-    external = spec.get("external")
-    if isinstance(external, dict):  # the old form: external: {name: x}
-        name = str(external.get("name") or spec.get("name") or key)
-        external = True
-    else:
-        name = str(spec.get("name") or (key if external else f"{project}_{key}"))
+    name, external = declared_name(key, spec, project)
     if external:
         warnings.append(
             f"volume {name!r} is external: its driver and contents are not in the compose "

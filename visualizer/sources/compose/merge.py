@@ -91,3 +91,15 @@ def net_map(value: Any) -> dict[str, Any]:  # noqa: ANN401
     if isinstance(value, dict):
         return dict(value)
     return {str(n): None for n in value or []}
+
+
+def declared_name(key: str, spec: dict[str, Any], project: str) -> tuple[str, bool]:
+    """A declared network's or volume's engine name, and whether it is external.
+
+    `name:` wins; else an external one keeps its key (or the old `external: {name: x}`) and a
+    project's own is `<project>_<key>`.
+    """
+    external = spec.get("external")
+    if isinstance(external, dict):  # the old form: external: {name: x}
+        return str(external.get("name") or spec.get("name") or key), True
+    return str(spec.get("name") or (key if external else f"{project}_{key}")), bool(external)

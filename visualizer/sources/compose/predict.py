@@ -22,7 +22,7 @@ from visualizer.model import (
 )
 from visualizer.sources.compose.checks import MAX_CONTAINERS, MAX_PORTS, replicas
 from visualizer.sources.compose.data import with_data
-from visualizer.sources.compose.merge import as_map, net_map
+from visualizer.sources.compose.merge import as_map, declared_name, net_map
 from visualizer.sources.compose.ports import parse_expose, parse_port
 from visualizer.sources.spec import ComposeNaming
 
@@ -150,12 +150,7 @@ def predict(
 
 
 def _network(key: str, spec: dict[str, Any], project: str, warnings: list[str]) -> Network:
-    external = spec.get("external")
-    if isinstance(external, dict):  # the old form: external: {name: x}
-        name = str(external.get("name") or spec.get("name") or key)
-        external = True
-    else:
-        name = str(spec.get("name") or (key if external else f"{project}_{key}"))
+    name, external = declared_name(key, spec, project)
     if external:
         warnings.append(
             f"network {name!r} is external: its settings are not in the compose files; "
