@@ -211,6 +211,55 @@ def test_watch_follows_connect_and_disconnect(lab, tmp_path):
 
 
 @pytest.mark.docker
+def test_watch_redraws_at_its_level_with_the_data_layer(lab, tmp_path):
+    """`watch --detail service`: replicas drawn once, a volume drawn when two services share
+    it, and what the level does not draw said on stderr when it changes."""
+    volume = lab.name("data")
+    lab.docker("volume", "create", "--label", lab.label, volume)
+    try:
+        net = lab.network("svc")
+        compose = ("--label", "com.docker.compose.project=" + lab.name("p"), "--network", net)
+        for n in (1, 2):
+            lab.run(
+                f"api{n}",
+                *compose,
+                "--label",
+                "com.docker.compose.service=api",
+                "-v",
+                f"{volume}:/data",
+            )
+        out = tmp_path / "live.dot"
+        watcher = Watcher(
+            "-o", str(out), "--detail", "service", "--filter", f"label={lab.label}",
+            "--debounce", "0.5",
+        )  # fmt: skip
+        try:
+            watcher.wait_for(lambda line: "watching" in line)
+            first = out.read_text()
+            assert "api ×2" in first and "cylinder" not in first  # the volume is api's own
+            watcher.wait_for(lambda line: "1 volumes and host paths that only" in line)
+            lab.run(
+                "web",
+                *compose,
+                "--label",
+                "com.docker.compose.service=web",
+                "-v",
+                f"{volume}:/srv:ro",
+            )
+            watcher.wait_for(lambda line: f"+container {lab.name('web')}" in line)
+            after = out.read_text()
+            assert 'shape="cylinder"' in after and f"<B>{volume}</B>" in after
+            assert 'label="/srv · read-only"' in after and 'label="/data"' in after
+        finally:
+            assert watcher.stop() == 0
+        notes = [e for e in watcher.errors if "not drawn" in e]
+        assert len(notes) == 1  # said once, and not again when the volume got drawn
+    finally:
+        lab.cleanup()
+        lab.docker("volume", "rm", "-f", volume, check=False)
+
+
+@pytest.mark.docker
 def test_watch_reconnects_when_the_engine_comes_back(lab, tmp_path):
     lab.network("rc")
     lab.run("r1", "--network", lab.name("rc"))

@@ -14,7 +14,7 @@ from conftest import ROOT, run_cli, swarm_snapshot
 
 import visualizer as nv
 from visualizer.analysis.reachability import Reachability
-from visualizer.renderers import Format, RenderOptions
+from visualizer.renderers import Detail, Format, RenderOptions, View
 from visualizer.renderers import render as draw
 from visualizer.renderers.html import script_json
 from visualizer.renderers.mermaid import MAX_CHARS, MAX_EDGES, label
@@ -169,7 +169,7 @@ def test_mermaid_coarse_view_past_github_limits(mermaid_page):
     from synthetic import synthetic
 
     snap = synthetic(800, 60)
-    out = mermaid_of(snap)
+    out = mermaid_of(snap, detail="container")
     assert out.notes and "exceeds GitHub's limits" in out.notes[0]
     assert len(out.text) <= MAX_CHARS
     result = parse_mermaid(mermaid_page, out.text)
@@ -182,10 +182,41 @@ def test_mermaid_note_reaches_stderr(tmp_path):
     from synthetic import write
 
     path = write(tmp_path / "s.json", 800, 60)
-    done = run_cli("render", "--from", str(path), "-f", "mermaid")
+    done = run_cli("render", "--from", str(path), "-f", "mermaid", "--detail", "container")
     assert done.returncode == 0
     assert "exceeds GitHub's limits" in done.stderr
     assert done.stdout.startswith("%% netviz")
+
+
+def test_mermaid_reachability_view_parses(mermaid_page):
+    out = mermaid_of(nv.load_demo(), view=View.REACHABILITY)
+    assert out.notes == ()
+    result = parse_mermaid(mermaid_page, out.text)
+    assert "outside" in result["text"] and "its own network stack" in result["text"]
+    pairs = {
+        frozenset((v.source, v.target))
+        for v in Reachability(nv.build_graph(nv.load_demo())).pairs()
+    }
+    exposures = out.text.count("outside -->") + out.text.count("host0 -->")
+    assert result["links"] - exposures - out.text.count("shares network stack") >= len(pairs) - 1
+    assert "container1" in result["text"]
+
+
+def test_mermaid_at_every_level_parses_and_stays_literal(mermaid_page):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import estate
+
+    for view in (View.TOPOLOGY, View.REACHABILITY):
+        out = mermaid_of(estate(300), view=view)
+        assert "one node per project" in out.notes[0]
+        result = parse_mermaid(mermaid_page, out.text)
+        assert "shop" in result["text"]
+        assert "pairs" in result["text"] or view is View.TOPOLOGY
+    for detail in (Detail.SERVICE, Detail.PROJECT, Detail.NETWORK):
+        hostile_out = mermaid_of(hostile(HOSTILE), detail=detail)
+        text = parse_mermaid(mermaid_page, hostile_out.text)["text"]
+        assert "<script>" not in hostile_out.text
+        assert detail is Detail.NETWORK or "<script>alert(1)</script>" in text
 
 
 def test_label_escapes_everything_but_plain_text():
@@ -220,10 +251,10 @@ def test_graph_json_round_trips_through_networkx():
 # ---- HTML --------------------------------------------------------------------------------
 
 
-def html_file(tmp_path, snap, name="page.html"):
+def html_file(tmp_path, snap, name="page.html", **options):
     g = nv.build_graph(snap)
     path = tmp_path / name
-    path.write_bytes(draw(g, Format.HTML, None, nv.analyse(g)).content)
+    path.write_bytes(draw(g, Format.HTML, RenderOptions(**options), nv.analyse(g)).content)
     return path, g
 
 
@@ -257,15 +288,17 @@ def click_node(page, name):
 
 
 def test_golden_html_data(update_golden):
+    """The page's data and its maps (every position, every level) are deterministic."""
     g = nv.build_graph(nv.load_demo())
     text = draw(g, Format.HTML, None, nv.analyse(g)).text
-    data = re.search(
-        r'<script type="application/json" id="netviz-data">(.*?)</script>', text, re.DOTALL
+    blocks = dict(
+        re.findall(
+            r'<script type="application/json" id="netviz-([\w-]+)">(.*?)</script>', text, re.DOTALL
+        )
     )
-    assert data is not None
-    check_golden(
-        "demo-html-data.json", json.dumps(json.loads(data.group(1)), indent=1) + "\n", update_golden
-    )
+    assert set(blocks) == {"data", "map-container", "map-service", "map-project", "map-network"}
+    data = {name: json.loads(body) for name, body in sorted(blocks.items())}
+    check_golden("demo-html-data.json", json.dumps(data, indent=1) + "\n", update_golden)
     assert "cdn" not in text.lower()
     assert (
         "http://" not in text.split("<script>")[0] and "https://" not in text.split("<script>")[0]
@@ -311,7 +344,15 @@ def test_html_works_offline_and_highlights_reachability(browser, tmp_path):
     visible = page.evaluate(
         "netviz.cy.nodes('[name]').filter(n => !n.hasClass('hidden')).map(n => n.data('name')).sort()"
     )
-    assert visible == ["shop_api_1", "shop_backend", "shop_db_1", "shop_frontend", "shop_web_1"]
+    assert visible == [  # the project's containers, its networks, and the data they mount
+        "/srv/netviz-demo/site",
+        "shop_api_1",
+        "shop_backend",
+        "shop_db_1",
+        "shop_frontend",
+        "shop_uploads",
+        "shop_web_1",
+    ]
     assert page.inner_text("#findings").count("A1 Container uses the host") == 1
     assert "members reach each other by IP and name" in page.inner_text("#legend")
     assert events["errors"] == []
@@ -320,12 +361,13 @@ def test_html_works_offline_and_highlights_reachability(browser, tmp_path):
 
 
 def test_html_boxes_each_host_and_keeps_cross_host_reachability(browser, tmp_path):
-    path, g = html_file(tmp_path, swarm_snapshot())
+    path, g = html_file(tmp_path, swarm_snapshot(), detail="container")
     page, events = open_page(browser, path)
-    boxes = page.evaluate("netviz.cy.nodes('[kind = \"host\"]').map(n => n.data('label')).sort()")
-    assert boxes == ["host swarmlab-node1", "host swarmlab-node2", "host swarmlab-node3"]
-    parent = "netviz.cy.nodes('[name = \"nvs-c2\"]')[0].parent().data('label')"
-    assert page.evaluate(parent) == "host swarmlab-node2"
+    frames = "netviz.cy.nodes('[kind = \"frame\"]').map(n => n.data('label'))"
+    hosts = sorted(label for label in page.evaluate(frames) if label.startswith("host "))
+    assert hosts == ["host swarmlab-node1", "host swarmlab-node2", "host swarmlab-node3"]
+    assert "host swarmlab-node2" in page.evaluate("netviz.frameOf('nvs-c2')")
+    assert "host swarmlab-node1" not in page.evaluate("netviz.frameOf('nvs-c2')")
     model = Reachability(g)
     click_node(page, "nvs-h2")
     got = page.evaluate("netviz.highlighted()")

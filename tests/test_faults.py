@@ -261,6 +261,8 @@ def test_ctrl_c_leaves_no_partial_file(tmp_path):
             str(snap),
             "--view",
             "reachability",
+            "--detail",
+            "container",  # every container: a drawing long enough to be interrupted
             "-o",
             str(out / "big.svg"),
         ],

@@ -22,6 +22,7 @@ from visualizer.model import (
     Endpoint,
     Engine,
     Host,
+    Mount,
     Network,
     Port,
     Service,
@@ -148,6 +149,27 @@ names = st.one_of(
     st.sampled_from(["", "]" * 20_000, "é" * 17_000]),  # empty, and over Graphviz's 16 KiB
 )
 labels = st.dictionaries(st.text(max_size=20), st.text(max_size=40), max_size=3)
+# the data layer carries engine text too: volume names, host paths, mount points (hostile but
+# short: the huge names above already reach every label, and Hypothesis refuses huge reprs)
+short = st.one_of(st.text(min_size=1, max_size=30), st.text(max_size=12).map(lambda s: s + MARKUP))
+mounts = st.one_of(
+    st.builds(
+        Mount,
+        type=st.just("volume"),
+        name=st.sampled_from(["shared", "logs"]) | short,
+        destination=short.map(lambda s: "/" + s),
+        driver=st.sampled_from(["local", "", "<b>plugin</b>"]),
+        rw=st.booleans(),
+    ),
+    st.builds(
+        Mount,
+        type=st.just("bind"),
+        source=st.sampled_from(["/srv/x", "/var/run/docker.sock", "/"])
+        | short.map(lambda s: "/" + s),
+        destination=short.map(lambda s: "/" + s),
+        rw=st.booleans(),
+    ),
+)
 
 
 @st.composite
@@ -213,6 +235,9 @@ def snapshots(draw):
                     )
                     for k, n in enumerate(attached)
                 ),
+                mounts=tuple(draw(st.lists(mounts, max_size=3, unique_by=lambda m: m.destination))),
+                privileged=draw(st.sampled_from([None, False, True])),
+                ipc_mode=draw(st.sampled_from([None, "private", "shareable", "host"])),
             )
         )
     engine = Engine(
@@ -265,6 +290,23 @@ def test_random_snapshots_are_accepted_by_graphviz(snap):
         svg_text(done.stdout)  # well-formed XML
 
 
+@needs_dot
+@given(snapshots())
+def test_random_snapshots_at_every_level_of_detail(snap):
+    """Groups carry engine text too (service, project and fold names, ports, findings)."""
+    g = nv.build_graph(snap)
+    analysis = nv.analyse(g)
+    for detail in (nv.Detail.SERVICE, nv.Detail.PROJECT, nv.Detail.NETWORK):
+        for view in (nv.View.TOPOLOGY, nv.View.REACHABILITY):
+            opts = nv.RenderOptions(view=view, detail=detail)
+            assert MARKUP not in draw(g, nv.Format.MERMAID, opts, analysis).text
+            svg = draw(g, nv.Format.SVG, opts, analysis).content  # laid out block by block
+            svg_text(svg)  # well-formed XML
+    for view in (nv.View.TOPOLOGY, nv.View.REACHABILITY):
+        opts = nv.RenderOptions(detail=nv.Detail.PROJECT, view=view)
+        assert MARKUP not in draw(g, nv.Format.HTML, opts, analysis).text
+
+
 def test_very_long_strings_are_shortened_in_labels_kept_in_data():
     demo = nv.load_demo()
     long = "x" * 5000
@@ -308,7 +350,8 @@ def test_a_container_on_many_networks_is_a_bounded_table():
         ),
     )
     snap = replace(demo, networks=demo.networks + many, containers=(wide,))
-    dot = draw(nv.build_graph(snap), nv.Format.DOT).text
+    per_container = nv.RenderOptions(detail=nv.Detail.CONTAINER)
+    dot = draw(nv.build_graph(snap), nv.Format.DOT, per_container).text
     (node,) = [line for line in dot.splitlines() if line.startswith("  c0 [")]
     assert "net036: " in node.split("tooltip")[0]
     assert "net037: " not in node.split("tooltip")[0]

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from visualizer.api import (
         AuditFormat,
         ComposeNaming,
+        Detail,
         DiffFormat,
         Direction,
         FailOn,
@@ -75,6 +76,7 @@ __all__ = [
     "AuditFormat",
     "ComposeNaming",
     "Container",
+    "Detail",
     "DiffFormat",
     "Direction",
     "Endpoint",

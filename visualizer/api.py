@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -38,6 +39,7 @@ from visualizer.pipeline import (
 from visualizer.preview import what_if
 from visualizer.renderers import (
     AuditFormat,
+    Detail,
     DiffFormat,
     Direction,
     DocumentFormat,
@@ -83,6 +85,7 @@ def render(
     *,
     options: RenderOptions | None = None,
     selection: Selection | None = None,
+    detail: Detail | str | None = None,
     findings: bool = True,
     inspect: bool = False,
     fallback_demo: bool = False,
@@ -90,8 +93,9 @@ def render(
 ) -> Outcome[None]:
     """Draw a source (`netviz render`): topology or reachability, in any diagram format.
 
-    `findings` marks audit findings on the drawing; `fallback_demo` draws the bundled demo
-    when no engine answers (and says so in the warnings).
+    `detail` (else `options.detail`): one node per container, service, project or network
+    group; `auto`: the most detailed readable level (the warnings say which). `findings`
+    marks audit findings; `fallback_demo` draws the demo when no engine answers.
     """
     from visualizer.renderers import DIAGRAMS  # noqa: PLC0415
     from visualizer.renderers import render as draw  # noqa: PLC0415
@@ -106,9 +110,13 @@ def render(
         notes = (f"{exc}; drawing the bundled demo topology instead",)
         graph, warnings = open_graph(load_demo())
     opts = options or RenderOptions()
+    if detail is not None:
+        opts = replace(opts, detail=Detail(detail))
     shown, lost = view_of(graph, selection)
     needs = findings or opts.view is View.REACHABILITY or chosen is Format.HTML
     analysis = analyse(graph) if needs else None
+    if analysis is not None and not findings:
+        analysis = replace(analysis, findings=())  # nothing marked, nothing in the legend
     if progress is not None and chosen in {Format.SVG, Format.PNG, Format.PDF}:
         progress(f"Rendering {chosen.value}", 0, None)
     out = draw(shown, chosen, opts, analysis)
@@ -336,6 +344,7 @@ def probe(
 __all__ = [
     "AuditFormat",
     "ComposeNaming",
+    "Detail",
     "DiffFormat",
     "Direction",
     "FailOn",

@@ -87,7 +87,9 @@ def watch(
     """Follow an engine's events and redraw after each burst of changes (`netviz watch`).
 
     `on_update` gets the first drawing, then one per change; `log` what happens to the
-    connection. Returns when `stop` is set (Ctrl-C in the CLI).
+    connection. Each drawing is at `options.detail` (`auto`: chosen again each time) and its
+    `output.notes` say the level and what of the data layer it does not draw. Returns when
+    `stop` is set (Ctrl-C in the CLI).
     """
     from visualizer.analysis.diff import diff_graphs, scoped  # noqa: PLC0415
     from visualizer.renderers import render as draw  # noqa: PLC0415

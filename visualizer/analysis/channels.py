@@ -139,6 +139,7 @@ class Channels:
         """Index mounts, namespaces and host powers; nothing is expanded to pairs here."""
         self._rec: dict[str, Container] = dict(containers(g))
         self._order = list(self._rec)
+        self._index = {k: i for i, k in enumerate(self._order)}
         labels = qualified_names(self._rec.values())
         self._label = {k: labels[c.id] for k, c in self._rec.items()}
         layer = data_layer(g)
@@ -151,6 +152,11 @@ class Channels:
             for d in self._data
         }
         self._overlaps = _overlaps(g, self._data)
+        self._writes: dict[str, list[str]] = defaultdict(list)  # container → data it writes
+        for d, who in self._mounters.items():
+            for writer, rw in who.items():
+                if rw:
+                    self._writes[writer].append(d)
         by_ref = _refs(self._rec)
         self._from: list[tuple[str, str, bool]] = []
         for key, c in self._rec.items():
@@ -193,9 +199,8 @@ class Channels:
         if a == b:
             return []
         found: dict[tuple[str, str], Channel] = {}
-        for d, writers in self._mounters.items():
-            if writers.get(a):
-                self._data_channel(a, b, d, found)
+        for d in self._writes.get(a, ()):
+            self._data_channel(a, b, d, found)
         for src, dst, ro in self._from:
             if (src, dst) == (a, b) or ((dst, src) == (a, b) and not ro):
                 found[("vf", src)] = self._volumes_from(a, b, src, dst, ro=ro)
@@ -211,16 +216,15 @@ class Channels:
         if self._powers[a] and self._rec[a].is_running:
             return [k for k in self._by_host[self._rec[a].host] if k != a]
         found: set[str] = set()
-        for d, writers in self._mounters.items():
-            if writers.get(a):
-                for o in (d, *self._overlaps.get(d, ())):
-                    found |= set(self._mounters.get(o, {}))
+        for d in self._writes.get(a, ()):
+            for o in (d, *self._overlaps.get(d, ())):
+                found |= set(self._mounters.get(o, {}))
         for src, dst, _ in self._from:
             found |= {dst, src} if a in {src, dst} else set()
         for k in self._ns_of.get(a, ()):
             found |= set(self._ns[k])
         found.discard(a)
-        return [k for k in self._order if k in found]
+        return sorted(found, key=self._index.__getitem__)
 
     def data_sharing(self) -> list[Sharing]:
         """Each volume or host path that two or more containers see, with its writers (keys)."""
@@ -315,7 +319,7 @@ class Channels:
 
     def _sorted(self, keys: Iterator[str] | list[str]) -> list[str]:
         wanted = set(keys)
-        return [k for k in self._order if k in wanted]
+        return sorted(wanted, key=self._index.__getitem__)
 
     def _data_channel(self, a: str, b: str, d: str, found: dict[tuple[str, str], Channel]) -> None:
         for o in (d, *self._overlaps.get(d, ())):

@@ -83,6 +83,36 @@ class Topology:
             k: self._rec[o].host if o is not None else "" for k, o in self._owner.items()
         }
         self._dnsrr = {s.id for s in snapshot.services if s.endpoint_mode == "dnsrr"}
+        self._link_targets = {lk.target for c in self._rec.values() for lk in c.links}
+
+    def signature(self, key: str) -> tuple[str, bool, tuple[str, ...]] | None:
+        """What `verdict` reads of a running container to judge it with any other, if only that.
+
+        Two running containers that own their stacks alone and neither hold nor answer a legacy
+        link get the same verdict (reachable, by name) with every third container, and with
+        each other, when their signatures are equal: the host they run on, whether they use
+        the host's stack, and the networks they are on. `None` for the containers that must be
+        judged one by one: stopped ones, sidecars and the owners of shared stacks, links.
+        """
+        c = self._rec[key]
+        if not self._running[key] or self._owner[key] != key or len(self._stack[key]) > 1:
+            return None
+        if c.links or c.name in self._link_targets:
+            return None
+        return (self._where[key], key in self._host, tuple(sorted(self._nets.get(key, {}))))
+
+    def open_networks(self, key: str) -> tuple[tuple[str, bool], ...]:
+        """The networks on which a container's stack reaches the other members (R1, R2, R4).
+
+        Each comes with whether names resolve on it (embedded DNS). For two containers with
+        a signature that use no host stack, this is all `verdict` decides on: they reach each
+        other when they share one of these networks, by name when one of the shared has DNS.
+        """
+        owner = self._owner[key]
+        nets = self._nets.get(owner, {}) if owner is not None else {}
+        return tuple(
+            (n, self._has_dns(n)) for n in sorted(nets) if self._policy[n] is not Peering.ISOLATED
+        )
 
     def find(self, ref: str, within: frozenset[str] | None = None) -> str:
         """The key of a container given by name (`host/name` too), ID prefix or service name.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -23,6 +23,9 @@ from visualizer.cli.options import (
     BaselineOpt,
     ChangeDiagramOpt,
     ChangesArg,
+    DataOpt,
+    DebounceOpt,
+    DetailOpt,
     DiagramFormatOpt,
     DiagramOutputOpt,
     DirectionOpt,
@@ -43,6 +46,7 @@ from visualizer.cli.options import (
 from visualizer.errors import ExitCode, UsageError
 from visualizer.renderers.options import (
     AuditFormat,
+    Detail,
     DiffFormat,
     Direction,
     Format,
@@ -51,11 +55,7 @@ from visualizer.renderers.options import (
     View,
 )
 from visualizer.sources.spec import SourceSpec
-from visualizer.text import visible
 from visualizer.version import __version__
-
-if TYPE_CHECKING:
-    from visualizer.api import WatchUpdate
 
 app = typer.Typer(
     name="netviz",
@@ -97,6 +97,7 @@ def render(
     output: DiagramOutputOpt = None,
     filters: FilterOpt = None,
     view: ViewOpt = View.TOPOLOGY,
+    detail: DetailOpt = Detail.AUTO,
     findings: Annotated[
         bool, opt("--findings/--no-findings", help="Mark audit findings on the drawing.")
     ] = True,
@@ -107,9 +108,7 @@ def render(
     layout: Annotated[Layout, opt("--layout", help="Graphviz layout engine.")] = Layout.DOT,
     direction: DirectionOpt = Direction.LR,
     legend: Annotated[bool, opt("--legend/--no-legend", help="Draw the legend.")] = True,
-    data: Annotated[
-        bool, opt("--data/--no-data", help="Draw volumes, host paths and other channels.")
-    ] = True,
+    data: DataOpt = True,
     inspect: InspectOpt = False,
     fallback_demo: Annotated[
         bool, opt("--fallback-demo", help="Draw the demo topology when no engine answers.")
@@ -127,7 +126,12 @@ def render(
             source,
             fmt,
             options=out.options(
-                layout=layout, direction=direction, legend=legend, view=view, data=data
+                layout=layout,
+                direction=direction,
+                legend=legend,
+                view=view,
+                detail=detail,
+                data=data,
             ),
             selection=out.selection(filters, hide_unused_builtin=no_builtin),
             findings=findings,
@@ -301,6 +305,7 @@ def report(
     output: OutputOpt = None,
     filters: FilterOpt = None,
     direction: DirectionOpt = Direction.LR,
+    detail: DetailOpt = Detail.AUTO,
     inspect: InspectOpt = False,
 ) -> int:
     """Write a Markdown report: engine, Mermaid diagram, networks, reachability, findings."""
@@ -309,7 +314,7 @@ def report(
     outcome = api.report(
         source,
         selection=out.selection(filters),
-        options=out.options(direction=direction),
+        options=out.options(direction=direction, detail=detail),
         inspect=inspect,
     )
     return out.finish(outcome, out.file(output))
@@ -356,16 +361,8 @@ def watch(
     ] = None,
     filters: FilterOpt = None,
     view: ViewOpt = View.TOPOLOGY,
-    debounce: Annotated[
-        float,
-        opt(
-            "--debounce",
-            min=0.1,
-            metavar="SECONDS",
-            help="Quiet time before re-drawing.",
-            show_default=True,
-        ),
-    ] = 1.0,
+    detail: DetailOpt = Detail.AUTO,
+    debounce: DebounceOpt = 1.0,
 ) -> int:
     """Keep a diagram up to date as containers and networks change; one line per change."""
     from visualizer import api  # noqa: PLC0415
@@ -374,22 +371,14 @@ def watch(
     if destination is None:
         raise UsageError("watch needs a file to keep up to date: give -o FILE")
 
-    from visualizer.outputs import write_file  # noqa: PLC0415
-
-    def show(update: WatchUpdate) -> None:
-        write_file(destination, update.output.chunks())
-        stamp = update.at.strftime("%H:%M:%S")
-        sys.stdout.write(visible(f"{stamp} {update.line} -> {destination}") + "\n")
-        sys.stdout.flush()
-
     try:
         api.watch(
             source,
             fmt=fmt,
-            options=out.options(view=view),
+            options=out.options(view=view, detail=detail),
             selection=out.selection(filters),
             debounce=debounce,
-            on_update=show,
+            on_update=out.watching(destination),
             log=out.warn,
         )
     except Stopped as stop:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from visualizer.analysis.catalogue import FailOn
-from visualizer.renderers.options import Direction, Format, View
+from visualizer.renderers.options import Detail, Direction, Format, View
 from visualizer.sources.spec import ComposeNaming, SourceSpec
 
 if TYPE_CHECKING:
@@ -197,6 +197,28 @@ FilterOpt = Annotated[
 ]
 ViewOpt = Annotated[
     View, opt("--view", help="topology: networks and containers; reachability: who reaches whom.")
+]
+DetailOpt = Annotated[
+    Detail,
+    opt(
+        "--detail",
+        help="One node per container, service, project or shared-network group; auto: the "
+        "most detailed level whose picture stays readable.",
+        show_default=True,
+    ),
+]
+DebounceOpt = Annotated[
+    float,
+    opt(
+        "--debounce",
+        min=0.1,
+        metavar="SECONDS",
+        help="Quiet time before re-drawing.",
+        show_default=True,
+    ),
+]
+DataOpt = Annotated[
+    bool, opt("--data/--no-data", help="Draw volumes, host paths and other channels.")
 ]
 InspectOpt = Annotated[
     bool,

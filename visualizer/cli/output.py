@@ -12,10 +12,11 @@ from visualizer.renderers.options import Format, TextOptions
 from visualizer.text import visible
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from visualizer.api import Outcome
     from visualizer.renderers.options import RenderOptions
+    from visualizer.results import WatchUpdate
     from visualizer.selection import Selection
     from visualizer.sources.spec import Progress
 
@@ -120,3 +121,22 @@ def progress() -> Iterator[Progress | None]:
             bar.update(tasks[what], completed=done, total=total)
 
         yield update
+
+
+def watching(destination: Path) -> Callable[[WatchUpdate], None]:
+    """What `watch` does with each drawing: write it, say its notes when they change, one line."""
+    from visualizer.outputs import write_file  # noqa: PLC0415
+
+    said: list[tuple[str, ...]] = [()]
+
+    def show(update: WatchUpdate) -> None:
+        write_file(destination, update.output.chunks())
+        if update.output.notes != said[0]:  # the level of detail, what it does not draw
+            said[0] = update.output.notes
+            for message in update.output.notes:
+                warn(message)
+        stamp = update.at.strftime("%H:%M:%S")
+        sys.stdout.write(visible(f"{stamp} {update.line} -> {destination}") + "\n")
+        sys.stdout.flush()
+
+    return show

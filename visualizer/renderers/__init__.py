@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from visualizer.analysis.aggregate import Detail
 from visualizer.errors import UsageError
 from visualizer.renderers.options import (
     AuditFormat,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AuditFormat",
+    "Detail",
     "DiffFormat",
     "Direction",
     "DocumentFormat",
@@ -106,52 +108,18 @@ class Registry(Generic[F]):
 _DOT_FORMATS = frozenset({Format.DOT, Format.SVG, Format.PNG, Format.PDF})
 
 
-def dot_source(
-    g: nx.Graph[str],
-    options: RenderOptions,
-    analysis: Analysis | None,
-    changes: ChangeMap | None = None,
-) -> str:
-    """The DOT text of the chosen view."""
-    if options.view is View.REACHABILITY:
-        from visualizer.analysis.audit import analyse  # noqa: PLC0415
-        from visualizer.renderers.reach_dot import render_reachability_dot  # noqa: PLC0415
-
-        return render_reachability_dot(g, options, analysis or analyse(g))
-    from visualizer.renderers.dot import render_dot  # noqa: PLC0415
-
-    return render_dot(g, options, analysis, changes)
-
-
-def _dot(
-    g: nx.Graph[str], options: RenderOptions, analysis: Analysis | None, changes: ChangeMap | None
-) -> Rendered:
-    return Rendered.of_text(dot_source(g, options, analysis, changes), Format.DOT)
-
-
-def _image(fmt: Format) -> Callable[..., Rendered]:
+def _diagram(fmt: Format) -> Callable[..., Rendered]:
     def renderer(
         g: nx.Graph[str],
         options: RenderOptions,
         analysis: Analysis | None,
         changes: ChangeMap | None,
     ) -> Rendered:
-        from visualizer.renderers.graphviz import pipe  # noqa: PLC0415
+        from visualizer.renderers.diagram import render_diagram  # noqa: PLC0415
 
-        content = pipe(dot_source(g, options, analysis, changes), fmt=fmt, layout=options.layout)
-        return Rendered(body=content, format=fmt)
+        return render_diagram(fmt, g, options, analysis, changes)
 
     return renderer
-
-
-def _mermaid(
-    g: nx.Graph[str], options: RenderOptions, analysis: Analysis | None, changes: ChangeMap | None
-) -> Rendered:
-    from visualizer.renderers.mermaid import render_mermaid  # noqa: PLC0415
-
-    del changes  # refused before this point
-    out = render_mermaid(g, options, analysis)
-    return Rendered.of_text(out.text, Format.MERMAID, out.notes)
 
 
 def _html(
@@ -160,8 +128,9 @@ def _html(
     from visualizer.analysis.audit import analyse  # noqa: PLC0415
     from visualizer.renderers.html import render_html  # noqa: PLC0415
 
-    del options, changes  # the page lays itself out
-    return Rendered.of_text(render_html(g, analysis or analyse(g)), Format.HTML)
+    del changes  # refused before this point
+    text, notes = render_html(g, analysis or analyse(g), options)
+    return Rendered.of_text(text, Format.HTML, notes)
 
 
 def _json(
@@ -177,11 +146,11 @@ DIAGRAMS = Registry(
     "diagram",
     Format,
     {
-        Format.DOT: _dot,
-        Format.SVG: _image(Format.SVG),
-        Format.PNG: _image(Format.PNG),
-        Format.PDF: _image(Format.PDF),
-        Format.MERMAID: _mermaid,
+        Format.DOT: _diagram(Format.DOT),
+        Format.SVG: _diagram(Format.SVG),
+        Format.PNG: _diagram(Format.PNG),
+        Format.PDF: _diagram(Format.PDF),
+        Format.MERMAID: _diagram(Format.MERMAID),
         Format.HTML: _html,
         Format.JSON: _json,
     },
@@ -198,14 +167,22 @@ def render(
     """Render a graph (or a filtered view of it) as a diagram; returns bytes, writes nothing.
 
     `analysis` is `analyse(full_graph)`: pass it when `g` is a filtered view, so reachability
-    and findings come from the whole estate, not just what is drawn. `changes` (from
-    `analysis.diff.union`) draws a change diagram, in the Graphviz formats only.
+    and findings come from the whole estate, not just what is drawn. `options.detail` picks
+    the level of detail (`auto`: the most detailed readable one; `Rendered.notes` says which).
+    `changes` (from `analysis.diff.union`) draws a change diagram, in the Graphviz formats.
+    The graph JSON is the graph itself: per container, topology only.
     """
     chosen = DIAGRAMS.format(fmt)
     opts = options or RenderOptions()
-    if chosen not in _DOT_FORMATS and opts.view is not View.TOPOLOGY:
+    if chosen is Format.JSON and opts.view is not View.TOPOLOGY:
         raise UsageError(
-            f"the {opts.view.value} view is drawn in dot, svg, png and pdf, not {chosen.value}"
+            "the reachability view is not a graph of networks: it is drawn in dot, svg, png, "
+            "pdf, mermaid and html; its pairs as JSON come from netviz audit -f json"
+        )
+    if chosen is Format.JSON and opts.detail not in {Detail.AUTO, Detail.CONTAINER}:
+        raise UsageError(
+            "the graph JSON is always per container: --detail service, project and network "
+            "are drawn in dot, svg, png, pdf, mermaid and html"
         )
     if changes is not None and chosen not in _DOT_FORMATS:
         raise UsageError(f"a change diagram is drawn in dot, svg, png and pdf, not {chosen.value}")

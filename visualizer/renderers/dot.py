@@ -54,6 +54,7 @@ from visualizer.renderers.dot_style import (
     legend,
 )
 from visualizer.renderers.dotlib import FONT, Html, attrs, h, table
+from visualizer.renderers.topology_marks import block_hints, drawn_marks
 from visualizer.text import display, short_id, shorten, visible
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def render_dot(
             ranksep="1.0",
             overlap="false",
             splines="true",
-            label=Html(_title(g, len(nets), len(ctrs))),
+            label=Html(title_label(g, len(nets), len(ctrs))),
         )
         + "];"
     )
@@ -116,7 +117,7 @@ def render_dot(
     placed: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for key, net in nets:
         stmt = changed_node(
-            _network_node(
+            network_node(
                 ids[key], net, engine_of(g, net.host), marks.get(("network", names[net.id]), [])
             ),
             changed.get(("network", names[net.id])),
@@ -133,7 +134,7 @@ def render_dot(
         indent = "  "
         if host:
             out.append(f"  subgraph cluster_h{next(counter)} {{")
-            out.append("    graph [" + _host_cluster(g, host) + "];")
+            out.append("    graph [" + host_cluster(g, host) + "];")
             indent = "    "
         for project in sorted(placed[host]):
             if not project:
@@ -157,6 +158,7 @@ def render_dot(
         if host:
             out.append("  }")
     out.extend(_services(g, ctrs, ids))
+    out.extend(block_hints(g, ctrs, ids))
 
     for nkey, net in nets:
         policy = peering(net, engine_of(g, net.host))
@@ -199,14 +201,14 @@ def render_dot(
     if options.data:
         out.extend(topology_data(g, ids, legend=options.legend))
     if options.legend:
-        out.extend(legend())
+        out.extend(legend(drawn_marks(g, nets, ctrs, ids=ids, marks=marks, names=names)))
     if changed:
         out.append(change_legend())
     out.append("}")
     return "\n".join(out) + "\n"
 
 
-def _host_cluster(g: nx.Graph[str], host: str) -> str:
+def host_cluster(g: nx.Graph[str], host: str) -> str:
     """Attributes of a host's cluster: its name, swarm role and engine version."""
     snapshot = snapshot_of(g)
     node = next((n for n in snapshot.nodes if n.hostname == host), None)
@@ -267,7 +269,8 @@ def _services(
     return out
 
 
-def _title(g: nx.Graph[str], n_nets: int, n_ctrs: int) -> str:
+def title_label(g: nx.Graph[str], n_nets: int, n_ctrs: int, extra: str = "") -> str:
+    """The drawing's title: the engines, what it shows, when it was captured."""
     snapshot = snapshot_of(g)
     engine = snapshot.engine
     parts = []
@@ -283,13 +286,20 @@ def _title(g: nx.Graph[str], n_nets: int, n_ctrs: int) -> str:
         if engine.api_version:
             who += f" · API {h(shorten(engine.api_version, 8))}"
         parts.append(who)
-    parts.append(f"{n_nets} networks · {n_ctrs} containers")
     if snapshot.captured_at:
         parts.append(f"captured {h(shorten(snapshot.captured_at, 40))}")
-    return "<FONT POINT-SIZE='14'>" + "  ·  ".join(parts) + "</FONT>"
+    counts = f"{n_nets} networks · {n_ctrs} containers" + extra
+    return (
+        "<FONT POINT-SIZE='14'>"
+        + "  ·  ".join(parts)
+        + "</FONT><BR ALIGN='LEFT'/><FONT POINT-SIZE='12'>"
+        + counts
+        + "</FONT><BR ALIGN='LEFT'/>"
+    )
 
 
-def _network_node(nid: str, net: Network, engine: Engine | None, found: list[Finding]) -> str:
+def network_node(nid: str, net: Network, engine: Engine | None, found: list[Finding]) -> str:
+    """A network's node: driver colours, subnets, isolation badges, findings."""
     fill, line = driver_colors(net.driver)
     policy = peering(net, engine)
     rows = [
@@ -304,7 +314,7 @@ def _network_node(nid: str, net: Network, engine: Engine | None, found: list[Fin
         rows.append(f"<FONT POINT-SIZE='9'>{h(shorten(s.cidr, 48))}{gw}</FONT>")
     badges = _network_badges(net, policy)
     if badges:
-        rows.append(f"<FONT POINT-SIZE='8' COLOR='{BLOCKED}'><B>{' · '.join(badges)}</B></FONT>")
+        rows.append(f"<FONT POINT-SIZE='9' COLOR='{BLOCKED}'><B>{' · '.join(badges)}</B></FONT>")
     rows.extend(finding_rows(found))
     tip = [f"network {visible(net.name)} ({visible(net.driver)}, {short_id(net.id)})"]
     tip.append(PEERING_TEXT[policy])
@@ -416,7 +426,7 @@ def _port_rows(ports: Iterable[Port]) -> list[str]:
         rows.append(f"<FONT POINT-SIZE='9' COLOR='{color}'>{where} → {h(inside)}</FONT>")
     if exposed:
         rows.append(
-            f"<FONT POINT-SIZE='8' COLOR='#64748b'>exposed, not published: "
+            f"<FONT POINT-SIZE='9' COLOR='#64748b'>exposed, not published: "
             f"{h(shorten(', '.join(exposed), TEXT_LIMIT))}</FONT>"
         )
     return rows

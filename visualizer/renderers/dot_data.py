@@ -22,6 +22,7 @@ from visualizer.analysis.channels import ChannelKind
 from visualizer.analysis.powers import host_powers
 from visualizer.graph import container_record, data_layer, data_nodes, mounts
 from visualizer.renderers.dotlib import Html, attrs, h, table
+from visualizer.renderers.shape import BESIDE_COMMENT
 from visualizer.text import shorten, visible
 
 if TYPE_CHECKING:
@@ -49,17 +50,17 @@ def topology_data(g: nx.Graph[str], ids: dict[str, str], *, legend: bool) -> lis
     out: list[str] = []
     shown = drawn_data(g)
     for i, (dkey, node) in enumerate(shown):
-        out.append(f"  d{i} [{_data_node(node)}];")
-        for ckey in data_layer(g).adj[dkey]:
-            if ckey not in ids:
-                continue
+        out.append(f"  d{i} [{data_node(node)}];")
+        held = [ckey for ckey in data_layer(g).adj[dkey] if ckey in ids]
+        for ckey in held:
             out.extend(
                 f"  {ids[ckey]} -> d{i} [{_mount_edge(node, m)}];" for m in mounts(g, ckey, dkey)
             )
+        out.append(beside(f"d{i}", [ids[k] for k in held]))
     marked = _host_equivalent(g, ids)
     out.extend(marked)
     if legend and (shown or marked):
-        out.append(_data_legend(data=bool(shown), host=bool(marked)))
+        out.append(data_legend(data=bool(shown), host=bool(marked)))
     return out
 
 
@@ -76,12 +77,13 @@ def _mount_edge(node: DataNode, m: Mount) -> str:
     )
 
 
-def _data_node(node: DataNode) -> str:
+def data_node(node: DataNode) -> str:
+    """A volume (cylinder) or host path (folder) node's attributes."""
     volume = node.kind == "volume"
     kind = "volume" if volume else "host path"
     if volume and node.driver and node.driver != "local":
         kind += f" ({node.driver})"
-    rows = [f"<B>{h(shorten(node.label, 48))}</B>", f"<FONT POINT-SIZE='8'>{h(kind)}</FONT>"]
+    rows = [f"<B>{h(shorten(node.label, 48))}</B>", f"<FONT POINT-SIZE='9'>{h(kind)}</FONT>"]
     return attrs(
         shape="cylinder" if volume else "folder",
         style="filled",
@@ -105,46 +107,57 @@ def _host_equivalent(g: nx.Graph[str], ids: dict[str, str]) -> list[str]:
             continue
         if c.host not in hosts:
             hosts[c.host] = f"hx{len(hosts)}"
-            title = f"host {c.host}" if c.host else "the host"
-            out.append(
-                f"  {hosts[c.host]} ["
-                + attrs(
-                    shape="octagon",
-                    style="filled",
-                    fillcolor=HOST_EQUIVALENT_FILL,
-                    color=HOST_EQUIVALENT,
-                    penwidth="2",
-                    label=Html(
-                        f"<B>{h(title)}</B><BR/><FONT POINT-SIZE='8'>and every container "
-                        "on it</FONT>"
-                    ),
-                    tooltip=f"{visible(title)}: whoever is equivalent to it controls every "
-                    "container",
-                )
-                + "];"
-            )
-        out.append(
-            f"  {cid} ["
-            + attrs(color=HOST_EQUIVALENT, fillcolor=HOST_EQUIVALENT_FILL, penwidth="3")
-            + "];"
-        )
-        out.append(f"  {cid} -> {hosts[c.host]} [{_power_edge(powers)}];")
+            out.append(host_octagon(hosts[c.host], c.host))
+            out.append(beside(hosts[c.host], [cid]))
+        out.append(f"  {cid} [{HOST_EQUIVALENT_NODE}];")
+        out.append(f"  {cid} -> {hosts[c.host]} [{power_edge(powers)}];")
     return out
 
 
-def _power_edge(powers: list[str] | tuple[str, ...]) -> str:
+def beside(node: str, anchors: list[str]) -> str:
+    """The packing's hint: draw `node` in the block that holds most of `anchors`."""
+    return f"  {BESIDE_COMMENT} {node} {' '.join(anchors)}"
+
+
+HOST_EQUIVALENT_NODE = attrs(color=HOST_EQUIVALENT, fillcolor=HOST_EQUIVALENT_FILL, penwidth="3")
+"""Attributes added to a node that is equivalent to the host (it is stated again with them)."""
+
+
+def host_octagon(hid: str, host: str) -> str:
+    """The node standing for a host and every container on it."""
+    title = f"host {shorten(host, 40)}" if host else "the host"
+    return (
+        f"  {hid} ["
+        + attrs(
+            shape="octagon",
+            style="filled",
+            fillcolor=HOST_EQUIVALENT_FILL,
+            color=HOST_EQUIVALENT,
+            penwidth="2",
+            label=Html(
+                f"<B>{h(title)}</B><BR/><FONT POINT-SIZE='9'>and every container on it</FONT>"
+            ),
+            tooltip=f"{visible(title)}: whoever is equivalent to it controls every container",
+        )
+        + "];"
+    )
+
+
+def power_edge(powers: list[str] | tuple[str, ...], label: str = "equivalent to the host") -> str:
+    """A thick red arrow from what is equivalent to the host to the host's node."""
     return attrs(
         dir="forward",
         color=HOST_EQUIVALENT,
         fontcolor=HOST_EQUIVALENT,
         penwidth="3",
         arrowhead="normal",
-        label="equivalent to the host",
+        label=label,
         tooltip="; ".join(visible(p) for p in powers),
     )
 
 
-def _data_legend(*, data: bool, host: bool) -> str:
+def data_legend(*, data: bool, host: bool) -> str:
+    """The legend of the data layer: mounts and data nodes, host equivalence."""
     rows = ["<B>Besides the network</B>"]
     if data:
         rows += [
@@ -160,21 +173,18 @@ def _data_legend(*, data: bool, host: bool) -> str:
     return f"  data_legend [{attrs(shape='plaintext', fontsize='9', label=table(rows))}];"
 
 
-def reach_channels(
-    g: nx.Graph[str],
-    analysis: Analysis,
-    ids: dict[str, str],
-    host_ids: dict[str, str],
-    *,
-    legend: bool,
-) -> list[str]:
-    """Channel lines between the shown containers, and host equivalence, for the reach view."""
+def merged_channels(
+    g: nx.Graph[str], analysis: Analysis, keys: list[str]
+) -> tuple[list[tuple[tuple[str, str, str], set[str], set[tuple[str, str]]]], list[str]]:
+    """Channels among `keys`, one entry per pair and family, and the running host-equivalent.
+
+    Each entry: (lower key, higher key, `data` or `ns`), what flows (`volume scratch`), and
+    the directions (source, target) it flows in.
+    """
     channels = analysis.channels
-    keys = [k for k in ids if k.startswith("container:")]
     shown = set(keys)
     merged: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     flows: dict[tuple[str, str, str], set[tuple[str, str]]] = defaultdict(set)
-    out: list[str] = []
     powered = []
     for a in keys:
         if channels.powers(a) and container_record(g, a).is_running:
@@ -189,55 +199,69 @@ def reach_channels(
                 pair = (min(a, b), max(a, b), family)
                 merged[pair].add(f"{ch.kind.value} {ch.resource}")
                 flows[pair].add((a, b))
-    edges = sorted(merged.items())
-    if len(edges) > CHANNEL_EDGE_LIMIT:
+    return [(pair, what, flows[pair]) for pair, what in sorted(merged.items())], powered
+
+
+def reach_channels(
+    g: nx.Graph[str],
+    analysis: Analysis,
+    ids: dict[str, str],
+    host_ids: dict[str, str],
+    *,
+    legend: bool,
+) -> list[str]:
+    """Channel lines between the shown containers, and host equivalence, for the reach view."""
+    channels = analysis.channels
+    out: list[str] = []
+    edges, powered = merged_channels(g, analysis, [k for k in ids if k.startswith("container:")])
+    total = len(edges)
+    if total > CHANNEL_EDGE_LIMIT:
         edges = edges[:CHANNEL_EDGE_LIMIT]
         note = (
-            f"{len(merged)} channel lines: the first {CHANNEL_EDGE_LIMIT} are drawn "
+            f"{total} channel lines: the first {CHANNEL_EDGE_LIMIT} are drawn "
             "(audit -f json lists every channel)"
         )
         out.append(f"  channels_note [{attrs(shape='note', label=note)}];")
-    for pair, what in edges:
-        both = len(flows[pair]) > 1
-        src, dst = min(flows[pair])
-        color = NAMESPACE_COLOR if pair[2] == "ns" else DATA_COLOR
-        text = ", ".join(sorted(what))
-        out.append(
-            f"  {ids[src]} -> {ids[dst]} ["
-            + attrs(
-                dir="both" if both else "forward",
-                arrowhead="diamond",
-                arrowtail="diamond" if both else "none",
-                style="dotted",
-                penwidth="2",
-                color=color,
-                fontcolor=color,
-                label=shorten(text, 40),
-                tooltip=visible(text),
-            )
-            + "];"
-        )
+    for (_, _, family), what, flows in edges:
+        src, dst = min(flows)
+        style = channel_edge(family, ", ".join(sorted(what)), both=len(flows) > 1)
+        out.append(f"  {ids[src]} -> {ids[dst]} [{style}];")
     for a in powered:
         host = container_record(g, a).host
         if host in host_ids:
-            out.append(
-                f"  {ids[a]} ["
-                + attrs(color=HOST_EQUIVALENT, fillcolor=HOST_EQUIVALENT_FILL, penwidth="3")
-                + "];"
-            )
-            out.append(f"  {ids[a]} -> {host_ids[host]} [{_power_edge(channels.powers(a))}];")
+            out.append(f"  {ids[a]} [{HOST_EQUIVALENT_NODE}];")
+            out.append(f"  {ids[a]} -> {host_ids[host]} [{power_edge(channels.powers(a))}];")
     if legend and (edges or powered):
-        rows = ["<B>Channels besides the network</B>"]
-        rows.append(
-            f"<FONT COLOR='{DATA_COLOR}'>┈┈◆</FONT> shared volume or host path (◆ at the "
-            "reader; both ends: both write)"
-        )
-        rows.append(f"<FONT COLOR='{NAMESPACE_COLOR}'>┈┈◆</FONT> shared IPC or PID namespace")
-        rows.append(
-            f"<FONT COLOR='{HOST_EQUIVALENT}'>━━▶ red box</FONT> equivalent to the host: power "
-            "over every container on it"
-        )
-        out.append(
-            f"  channel_legend [{attrs(shape='plaintext', fontsize='9', label=table(rows))}];"
-        )
+        out.append(channel_legend())
     return out
+
+
+def channel_edge(family: str, text: str, *, both: bool) -> str:
+    """A channel line: dotted, brown for data and violet for namespaces, ◆ at the reader."""
+    color = NAMESPACE_COLOR if family == "ns" else DATA_COLOR
+    return attrs(
+        dir="both" if both else "forward",
+        arrowhead="diamond",
+        arrowtail="diamond" if both else "none",
+        style="dotted",
+        penwidth="2",
+        color=color,
+        fontcolor=color,
+        label=shorten(text, 40),
+        tooltip=visible(text),
+    )
+
+
+def channel_legend() -> str:
+    """The legend of the channels in a reachability view."""
+    rows = ["<B>Channels besides the network</B>"]
+    rows.append(
+        f"<FONT COLOR='{DATA_COLOR}'>┈┈◆</FONT> shared volume or host path (◆ at the "
+        "reader; both ends: both write)"
+    )
+    rows.append(f"<FONT COLOR='{NAMESPACE_COLOR}'>┈┈◆</FONT> shared IPC or PID namespace")
+    rows.append(
+        f"<FONT COLOR='{HOST_EQUIVALENT}'>━━▶ red box</FONT> equivalent to the host: power "
+        "over every container on it"
+    )
+    return f"  channel_legend [{attrs(shape='plaintext', fontsize='9', label=table(rows))}];"

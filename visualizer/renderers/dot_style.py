@@ -76,7 +76,7 @@ def finding_rows(found: list[Finding]) -> list[str]:
     worst = max(f.severity for f in found)
     ids = " ".join(sorted({f.id for f in found}, key=lambda i: int(i.lstrip("A") or 0)))
     color = FINDING_COLORS.get(worst.label, BLOCKED)
-    return [f"<FONT POINT-SIZE='8' COLOR='{color}'><B>⚠ {worst.label}: {ids}</B></FONT>"]
+    return [f"<FONT POINT-SIZE='9' COLOR='{color}'><B>⚠ {worst.label}: {ids}</B></FONT>"]
 
 
 def exposure_color(ips: Iterable[str]) -> str:
@@ -119,40 +119,81 @@ def edge_style(net: Network, c: Container, ep: Endpoint, policy: Peering) -> str
 
 
 LINE_SAMPLES = (
-    ("━━━━", "#1d4ed8", PEERING_TEXT[Peering.BY_NAME]),
-    ("╺╸╺╸╺╸", "#1d4ed8", PEERING_TEXT[Peering.BY_IP]),
-    ("┅┅┅┫", BLOCKED, "members blocked from each other (icc off)"),
-    ("━━━━", "#b91c1c", "thick red: " + PEERING_TEXT[Peering.HOST]),
-    ("┈┈┈┈", INACTIVE, "no network, or container not running"),
-    ("╺╸╺╸▶", SIDECAR, "sidecar shares the network stack of the container it points to"),
+    ("line:by-name", "━━━━", "#1d4ed8", PEERING_TEXT[Peering.BY_NAME]),
+    ("line:by-ip", "╺╸╺╸╺╸", "#1d4ed8", PEERING_TEXT[Peering.BY_IP]),
+    ("line:isolated", "┅┅┅┫", BLOCKED, "members blocked from each other (icc off)"),
+    ("line:host", "━━━━", "#b91c1c", "thick red: " + PEERING_TEXT[Peering.HOST]),
+    ("line:unknown", "━━━━", PLUGIN_COLORS[1], PEERING_TEXT[Peering.UNKNOWN]),
+    ("line:inactive", "┈┈┈┈", INACTIVE, "no network, or container not running"),
+    ("sidecar", "╺╸╺╸▶", SIDECAR, "sidecar shares the network stack of the container it points to"),
+)
+NOTES = (
+    ("port:all", EXPOSED_ALL, "port open on all host interfaces"),
+    ("port:some", EXPOSED_SOME, "port on one host address"),
+    ("port:local", EXPOSED_LOCAL, "port on loopback only"),
+    ("stopped", INACTIVE, "grey, dashed box: container not running"),
+    ("findings", FINDING_COLORS["high"], "⚠ severity: IDs of audit findings (netviz audit)"),
+    (
+        "swarm-service",
+        "#a16207",
+        "yellow component, dotted task arrows: a swarm service, its tasks",
+    ),
 )
 
 
-def legend() -> list[str]:
-    """The legend of the topology view."""
-    swatches = [(*driver_colors(d), f"{d} network") for d in DRIVER_COLORS]
-    swatches.append((*PLUGIN_COLORS, "network of another driver (plugin)"))
+def driver_mark(driver: str) -> str:
+    """The legend key of a network driver's colour (`driver:plugin` for any other)."""
+    return f"driver:{driver if driver in DRIVER_COLORS else 'plugin'}"
+
+
+def line_mark(policy: Peering, *, running: bool) -> str:
+    """The legend key of a network–member line."""
+    if not running or policy is Peering.NONE:
+        return "line:inactive"
+    return f"line:{policy.value}"
+
+
+def port_marks(ips: Iterable[str]) -> set[str]:
+    """The legend keys of published ports, by their host addresses."""
+    color = exposure_color(ips)
+    return {{EXPOSED_ALL: "port:all", EXPOSED_SOME: "port:some"}.get(color, "port:local")}
+
+
+def legend(drawn: set[str] | None = None, extra: tuple[tuple[str, str], ...] = ()) -> list[str]:
+    """The legend of what is drawn (`drawn`: the keys of the marks used; `None`: every mark).
+
+    `extra` adds (key, text) rows a picture of groups needs, shown when their key is drawn.
+    """
+
+    def shown(key: str) -> bool:
+        return drawn is None or key in drawn
+
+    swatches = [(*driver_colors(d), f"{d} network") for d in DRIVER_COLORS if shown(f"driver:{d}")]
+    if shown("driver:plugin"):
+        swatches.append((*PLUGIN_COLORS, "network of another driver (plugin)"))
     rows = ["<TR><TD COLSPAN='2' ALIGN='LEFT'><B>Legend</B></TD></TR>"]
     rows.extend(
         f"<TR><TD BGCOLOR='{fill}' COLOR='{line}' BORDER='1'></TD><TD ALIGN='LEFT'>{text}</TD></TR>"
         for fill, line, text in swatches
     )
-    rows.append("<TR><TD COLSPAN='2' ALIGN='LEFT'>double border: internal network</TD></TR>")
+    if shown("internal"):
+        rows.append("<TR><TD COLSPAN='2' ALIGN='LEFT'>double border: internal network</TD></TR>")
     rows.extend(
         f"<TR><TD ALIGN='LEFT'><FONT COLOR='{color}'>{glyphs}</FONT></TD>"
         f"<TD ALIGN='LEFT'>{text}</TD></TR>"
-        for glyphs, color, text in LINE_SAMPLES
+        for key, glyphs, color, text in LINE_SAMPLES
+        if shown(key)
     )
-    notes = [
-        (EXPOSED_ALL, "port open on all host interfaces"),
-        (EXPOSED_SOME, "port on one host address"),
-        (EXPOSED_LOCAL, "port on loopback only"),
-        (INACTIVE, "grey, dashed box: container not running"),
-        (FINDING_COLORS["high"], "⚠ severity: IDs of audit findings (netviz audit)"),
-    ]
     rows.extend(
-        f"<TR><TD COLSPAN='2' ALIGN='LEFT'><FONT COLOR='{c}'>{n}</FONT></TD></TR>" for c, n in notes
+        f"<TR><TD COLSPAN='2' ALIGN='LEFT'><FONT COLOR='{c}'>{n}</FONT></TD></TR>"
+        for key, c, n in NOTES
+        if shown(key)
     )
+    rows.extend(
+        f"<TR><TD COLSPAN='2' ALIGN='LEFT'>{text}</TD></TR>" for key, text in extra if shown(key)
+    )
+    if len(rows) == 1:
+        return []
     table = (
         "<TABLE BORDER='1' COLOR='#cbd5e1' CELLBORDER='0' CELLSPACING='2' CELLPADDING='2'>"
         + "".join(rows)

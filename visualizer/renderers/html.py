@@ -5,6 +5,12 @@ The page inlines the vendored cytoscape.js (MIT, licence kept in its header and 
 CDN, font or other request. Engine text is escaped for HTML where it appears in markup (the
 title) and for the JSON block (`<`, `>`, `&`, U+2028/2029 as `\\u` escapes, so nothing closes
 the script element); the script only ever sets `textContent`.
+
+Every position is computed here (`html_layout.py`, one map per level of detail) and drawn
+with cytoscape's `preset` layout: the page is interactive as soon as it has parsed its data.
+It opens at the level asked for, or the most detailed one readable on a 1920 × 1080 screen,
+and drills down from a group to what it holds. `data.js` draws the data layer (volumes, host
+paths, mounts, host equivalence, channels) at every level.
 """
 
 from __future__ import annotations
@@ -14,29 +20,15 @@ import re
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from visualizer.analysis.peering import PEERING_TEXT, peering
-from visualizer.graph import (
-    container_record,
-    containers,
-    engine_of,
-    labels,
-    netns_of,
-    networks,
-    shared_from,
-    snapshot_of,
-)
-from visualizer.model import port_texts
-from visualizer.renderers.html_data import data_page
+from visualizer.analysis.aggregate import Detail
+from visualizer.renderers.html_levels import opening_level, page_data
 from visualizer.text import json_text, visible
-from visualizer.version import __version__
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from visualizer.analysis.audit import Analysis
-
-REACH_LIMIT = 200_000
-"""Reachable pairs embedded for highlighting; beyond, the page says it is incomplete."""
+    from visualizer.renderers.options import RenderOptions
 
 
 PAGE = """<!DOCTYPE html>
@@ -55,13 +47,18 @@ PAGE = """<!DOCTYPE html>
 <header>
   <h1>@@title@@</h1>
   <span class="muted">@@summary@@</span>
-  <label>search <input id="search" type="search" placeholder="container or network"
+  <label>detail <select id="level">
+    <option value="network">network</option><option value="project">project</option>
+    <option value="service">service</option><option value="container">container</option>
+  </select></label>
+  <label>search <input id="search" type="search" placeholder="container, network, project"
     autocomplete="off"></label>
   <label>network <select id="filter-network"><option value="">all</option></select></label>
   <label>project <select id="filter-project"><option value="">all</option></select></label>
   <button id="fit" type="button">fit</button>
+  <nav id="crumbs" aria-label="where you are"></nav>
 </header>
-<div id="graph"></div>
+<div id="graph"><div id="status" role="status">Loading @@count@@…</div></div>
 <aside>
   <div id="details"></div>
   <h2>Findings</h2>
@@ -72,6 +69,7 @@ PAGE = """<!DOCTYPE html>
   one). Reachability is directed and not transitive.</p>
 </aside>
 <script type="application/json" id="netviz-data">@@data@@</script>
+@@maps@@
 <script>
 @@library@@
 </script>
@@ -91,96 +89,6 @@ def _asset(name: str) -> str:
     return resources.files("visualizer").joinpath(f"data/{name}").read_text(encoding="utf-8")
 
 
-def page_data(g: nx.Graph[str], analysis: Analysis) -> dict[str, Any]:
-    """What the page draws: synthetic IDs, engine text as plain strings."""
-    engine = snapshot_of(g).engine
-    nets = networks(g)
-    ctrs = containers(g)
-    ids = {k: f"n{i}" for i, (k, _) in enumerate(nets)}
-    ids |= {k: f"c{i}" for i, (k, _) in enumerate(ctrs)}
-    marks = analysis.marks()
-    names = labels(g)
-    index = {k: i for i, (k, _) in enumerate(ctrs)}
-    links = []
-    for nkey, net in nets:
-        policy = peering(net, engine_of(g, net.host)).value
-        for ckey in g.adj[nkey]:
-            if shared_from(g, nkey, ckey) is None:
-                running = container_record(g, ckey).is_running
-                links.append([ids[nkey], ids[ckey], policy if running else "stopped"])
-    reach: list[list[int]] = []
-    complete = True
-    for a, b, v in analysis.reach.reachable([k for k, _ in ctrs]):
-        if len(reach) >= REACH_LIMIT:
-            complete = False
-            break
-        reach.append([index[a], index[b], 1 if v.by_name else 0])
-    return {
-        "generator": f"netviz {__version__}",
-        "engine": {
-            "name": engine.name if engine else "",
-            "version": engine.server_version if engine else "",
-        },
-        "networks": [
-            {
-                "id": ids[k],
-                "name": n.name,
-                "driver": n.driver,
-                "scope": n.scope,
-                "internal": n.internal,
-                "policy": peering(n, engine_of(g, n.host)).value,
-                "policy_text": PEERING_TEXT[peering(n, engine_of(g, n.host))],
-                "project": n.compose_project,
-                "host": n.host,
-                "subnets": [
-                    f"{s.cidr}" + (f" gw {s.gateway}" if s.gateway else "") for s in n.subnets
-                ],
-                "findings": sorted({f.id for f in marks.get(("network", names[n.id]), [])}),
-            }
-            for k, n in nets
-        ],
-        "containers": [
-            {
-                "id": ids[k],
-                "name": c.name,
-                "image": c.image,
-                "state": c.state,
-                "running": c.is_running,
-                "mode": c.network_mode if c.network_mode in {"host", "none"} else "",
-                "project": c.compose_project,
-                "host": c.host,
-                "netns_of": ids.get(netns_of(g, k) or ""),
-                "ports": port_texts((p for p in c.ports if p.published), " → "),
-                "endpoints": [
-                    {"net": ids[f"network:{ep.network_id}"], "ips": list(ep.addresses)}
-                    for ep in c.endpoints
-                    if f"network:{ep.network_id}" in ids
-                ],
-                "findings": sorted(
-                    {f.id for f in marks.get(("container", names[c.id]), [])},
-                    key=lambda i: int(i.lstrip("A") or 0),
-                ),
-            }
-            for k, c in ctrs
-        ],
-        "links": links,
-        "reach": reach,
-        "reach_complete": complete,
-        **data_page(g, analysis, ids),
-        "findings": [
-            {
-                "id": f.id,
-                "severity": f.severity.label,
-                "title": f.title,
-                "subjects": [s.name for s in f.subjects],
-                "explanation": f.explanation,
-            }
-            for f in analysis.findings
-            if f.is_open
-        ],
-    }
-
-
 def script_json(value: Any) -> str:  # noqa: ANN401 - any JSON value
     """JSON that cannot end the `<script>` element it sits in, whatever the strings hold."""
     text = json_text(value, indent=None)
@@ -195,14 +103,42 @@ def script_json(value: Any) -> str:  # noqa: ANN401 - any JSON value
     return text
 
 
-def render_html(g: nx.Graph[str], analysis: Analysis) -> str:
-    """The interactive page."""
-    data = page_data(g, analysis)
+def render_html(
+    g: nx.Graph[str], analysis: Analysis, options: RenderOptions
+) -> tuple[str, tuple[str, ...]]:
+    """The interactive page, and what the reader should know (the level it opens at)."""
+    from visualizer.renderers.diagram import WORD  # noqa: PLC0415
+
+    data = page_data(g, analysis, data=options.data)
+    level = opening_level(data, options.detail)
+    data["level"] = level.value
+    data["view"] = options.view.value
+    maps = data.pop("levels")  # each map in its own block, parsed when first shown
+    data["levels"] = {
+        name: {"size": m["size"], "readable": m["readable"]} for name, m in maps.items()
+    }
     engine = data["engine"]
     title = f"netviz: {engine['name'] or 'snapshot'}"
     summary = f"{len(data['networks'])} networks · {len(data['containers'])} containers"
     if engine["version"]:
         summary = f"Docker {engine['version']} · " + summary
+    notes: tuple[str, ...] = ()
+    if options.detail is Detail.AUTO and level is not Detail.CONTAINER:
+        notes = (
+            (
+                f"the page opens with one node per {WORD[level]}: the most detailed level whose "
+                "text stays at least 8 px tall when it fits a 1920×1080 screen; click a node to "
+                "drill down, or choose the level at the top of the page"
+            ),
+        )
+    if any(grp.get("data_rows") for grp in data["groups"].values() if grp["level"] == level.value):
+        notes += (
+            (
+                f"at the page's opening level (one node per {WORD[level]}), volumes and host "
+                "paths that only one node's containers mount, and channels among them, are not "
+                "drawn: a node's side panel lists them; drill down or choose the container level"
+            ),
+        )
 
     def esc(text: str) -> str:
         return html.escape(visible(text), quote=True)
@@ -211,11 +147,16 @@ def render_html(g: nx.Graph[str], analysis: Analysis) -> str:
         "generator": esc(data["generator"]),
         "title": esc(title),
         "summary": esc(summary),
+        "count": f"{len(data['containers']):,} containers",
         "css": _asset("html/app.css"),
         "data": script_json(data),
+        "maps": "\n".join(
+            f'<script type="application/json" id="netviz-map-{name}">{script_json(m)}</script>'
+            for name, m in maps.items()
+        ),
         "library": _asset("vendor/cytoscape.min.js"),
         "data_app": _asset("html/data.js"),
         "app": _asset("html/app.js"),
     }
     # one pass: what is put in is never scanned again
-    return re.sub(r"@@(\w+)@@", lambda m: fields[m.group(1)], PAGE)
+    return re.sub(r"@@(\w+)@@", lambda m: fields[m.group(1)], PAGE), notes

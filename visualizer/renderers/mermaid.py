@@ -76,7 +76,7 @@ def render_mermaid(
 ) -> MermaidText:
     """The detailed diagram, or the coarse one when the detailed one is too big for GitHub."""
     detailed = _detailed(g, options, analysis)
-    edges = _edge_count(detailed)
+    edges = edge_count(detailed)
     if len(detailed) <= MAX_CHARS and edges <= MAX_EDGES:
         return MermaidText(text=detailed)
     coarse = _coarse(g, options)
@@ -88,19 +88,21 @@ def render_mermaid(
     return MermaidText(text=coarse, notes=(note,))
 
 
-def _edge_count(text: str) -> int:
+def edge_count(text: str) -> int:
+    """How many links a Mermaid text draws (GitHub stops at 500)."""
     return sum(
         1
         for line in text.splitlines()
         if line.startswith("  ")
         and any(
             f" {arrow} " in line or f" {arrow}|" in line
-            for arrow in ("---", "-.-", "-.-x", "===", "-.->", "==>", "-->")
+            for arrow in ("---", "-.-", "-.-x", "===", "-.->", "==>", "-->", "<-->", "<-.->")
         )
     )
 
 
-def _header(g: nx.Graph[str], options: RenderOptions, what: str) -> list[str]:
+def header(g: nx.Graph[str], options: RenderOptions, what: str) -> list[str]:
+    """The first lines: a comment naming the engines and what is drawn, then the direction."""
     snapshot = snapshot_of(g)
     engine = snapshot.engine
     hosts = [h.name for h in snapshot.hosts if not h.error]
@@ -120,7 +122,7 @@ def _detailed(g: nx.Graph[str], options: RenderOptions, analysis: Analysis | Non
     ids |= {k: f"c{i}" for i, (k, _) in enumerate(ctrs)}
     marks = analysis.marks() if analysis is not None else {}
     names = labels(g)
-    out = _header(g, options, f"{len(nets)} networks, {len(ctrs)} containers")
+    out = header(g, options, f"{len(nets)} networks, {len(ctrs)} containers")
     # host -> compose project -> node lines ("" = not on one host / not in a project)
     placed: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for key, net in nets:
@@ -241,7 +243,7 @@ def _container_label(c: Container, found: list[Finding], *, predicted: bool) -> 
 def _coarse(g: nx.Graph[str], options: RenderOptions) -> str:
     nets = networks(g)
     ids = {k: f"n{i}" for i, (k, _) in enumerate(nets)}
-    out = _header(g, options, f"summary of {len(nets)} networks")
+    out = header(g, options, f"summary of {len(nets)} networks")
     for key, net in nets:
         count = sum(1 for _ in g.adj[key])
         name = label(net.name or EMPTY_NAME)

@@ -10,11 +10,12 @@ Kept apart from `mermaid.py` and `report.py`, which call it:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from visualizer.analysis.powers import host_powers
 from visualizer.graph import container_record, data_layer, mounts
-from visualizer.renderers.dot_data import drawn_data
+from visualizer.renderers import group_text
+from visualizer.renderers.dot_data import NAMESPACE_COLOR, drawn_data, merged_channels
 from visualizer.text import markdown as md
 
 if TYPE_CHECKING:
@@ -22,10 +23,24 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
+    from visualizer.analysis.aggregate import Aggregate
     from visualizer.analysis.audit import Analysis
+    from visualizer.analysis.group_data import GroupData
+    from visualizer.graph import DataNode
 
 DATA_STROKE = "#92400e"
 HOST_STROKE = "#b91c1c"
+DATA_CLASS = f"  classDef data fill:#fef3c7,stroke:{DATA_STROKE}"
+HOSTEQ_CLASS = f"  classDef hosteq fill:#fee2e2,stroke:{HOST_STROKE},stroke-width:3px"
+
+
+class Links(Protocol):
+    """Where the levels' Mermaid writes: node lines, and links with their colours."""
+
+    lines: list[str]
+
+    def link(self, a: str, arrow: str, b: str, text: str, color: str) -> None:
+        """Add a link `a arrow b` labelled `text`."""
 
 
 def mermaid_data(
@@ -38,11 +53,7 @@ def mermaid_data(
     shown = drawn_data(g)
     layer = data_layer(g)
     for i, (dkey, node) in enumerate(shown):
-        text = label(node.label, 60)
-        if node.kind == "volume":
-            lines.append(f'  d{i}[["{text}<br/>volume"]]')
-        else:
-            lines.append(f'  d{i}[/"{text}<br/>host path"/]')
+        lines.append(data_node(f"d{i}", node, label))
         for ckey in layer.adj[dkey]:
             if ckey not in ids:
                 continue
@@ -55,7 +66,7 @@ def mermaid_data(
                     lines.append(f'  {ids[ckey]} -.-|"{where} ro"| d{i}')
                     styles.append(f"stroke:{DATA_STROKE},stroke-dasharray:4")
     if shown:
-        classes.append(f"  classDef data fill:#fef3c7,stroke:{DATA_STROKE}")
+        classes.append(DATA_CLASS)
         classes.append(f"  class {','.join(f'd{i}' for i in range(len(shown)))} data")
     hosts: dict[str, str] = {}
     powered = []
@@ -67,15 +78,106 @@ def mermaid_data(
             continue
         if c.host not in hosts:
             hosts[c.host] = f"hx{len(hosts)}"
-            title = f"host {label(c.host, 40)}" if c.host else "the host"
-            lines.append(f'  {hosts[c.host]}{{{{"{title}<br/>and every container on it"}}}}')
+            lines.append(host_node(hosts[c.host], c.host, label))
         lines.append(f'  {cid} ==>|"equivalent to the host"| {hosts[c.host]}')
         styles.append(f"stroke:{HOST_STROKE},stroke-width:3px")
         powered.append(cid)
     if powered:
-        classes.append(f"  classDef hosteq fill:#fee2e2,stroke:{HOST_STROKE},stroke-width:3px")
+        classes.append(HOSTEQ_CLASS)
         classes.append(f"  class {','.join(powered)},{','.join(hosts.values())} hosteq")
     return lines, styles, classes
+
+
+def data_node(mid: str, node: DataNode, label: Callable[[str, int], str]) -> str:
+    """A volume (subroutine box) or host path (parallelogram)."""
+    text = label(node.label, 60)
+    if node.kind == "volume":
+        return f'  {mid}[["{text}<br/>volume"]]'
+    return f'  {mid}[/"{text}<br/>host path"/]'
+
+
+def host_node(hid: str, host: str, label: Callable[[str, int], str]) -> str:
+    """The hexagon standing for a host and every container on it."""
+    title = f"host {label(host, 40)}" if host else "the host"
+    return f'  {hid}{{{{"{title}<br/>and every container on it"}}}}'
+
+
+def container_channels(
+    g: nx.Graph[str],
+    analysis: Analysis,
+    ids: dict[str, str],
+    host_ids: dict[str, str],
+    out: Links,
+) -> list[str]:
+    """Channel links among the shown containers and arrows of host equivalence; class lines."""
+    edges, powered = merged_channels(g, analysis, list(ids))
+    for (_, _, family), what, flows in edges:
+        src, dst = min(flows)
+        arrow = "<-.->" if len(flows) > 1 else "-.->"
+        color = NAMESPACE_COLOR if family == "ns" else DATA_STROKE
+        out.link(ids[src], arrow, ids[dst], ", ".join(sorted(what)), color)
+    for key in powered:
+        host = host_ids.get(container_record(g, key).host)
+        if host is not None:
+            out.link(ids[key], "==>", host, "equivalent to the host", HOST_STROKE)
+    marked = [ids[k] for k in powered if container_record(g, k).host in host_ids]
+    return [HOSTEQ_CLASS, f"  class {','.join(marked)} hosteq"] if marked else []
+
+
+def group_data_links(
+    agg: Aggregate,
+    data: GroupData,
+    label: Callable[[str, int], str],
+    out: Links,
+    host_ids: dict[str, str] | None = None,
+) -> list[str]:
+    """The data layer of a collapsed level; class lines.
+
+    Topology (`host_ids` `None`): shared volumes and paths, group–data links, host
+    equivalence to a host hexagon. Reachability: channels between groups, host equivalence
+    to the view's host nodes.
+    """
+    size = {grp.id: grp.size for grp in agg.groups}
+    classes: list[str] = []
+    if host_ids is None:
+        ids = {dkey: f"d{i}" for i, (dkey, _) in enumerate(data.shared)}
+        out.lines.extend(data_node(ids[k], node, label) for k, node in data.shared)
+        for m in data.mounts:
+            arrow = "---" if m.writers else "-.-"
+            out.link(
+                m.group, arrow, ids[m.data], group_text.mount_text(m, size[m.group]), DATA_STROKE
+            )
+        if ids:
+            classes += [DATA_CLASS, f"  class {','.join(ids.values())} data"]
+    else:
+        merged: dict[tuple[str, str, str], tuple[set[str], set[tuple[str, str]]]] = {}
+        for ch in data.channels:
+            a, b = sorted((ch.source, ch.target), key=lambda x: int(x[1:]))
+            what, flows = merged.setdefault((a, b, ch.family), (set(), set()))
+            what.update(ch.what)
+            flows.add((ch.source, ch.target))
+        for (_, _, family), (what, flows) in sorted(merged.items()):
+            src, dst = min(flows, key=lambda f: (int(f[0][1:]), int(f[1][1:])))
+            color = NAMESPACE_COLOR if family == "ns" else DATA_STROKE
+            arrow = "<-.->" if len(flows) > 1 else "-.->"
+            out.link(src, arrow, dst, ", ".join(sorted(what)), color)
+    hosts = dict(host_ids or {})
+    marked = []
+    for grp in agg.groups:
+        power = data.host_equivalent.get(grp.id)
+        if power is None or (host_ids is not None and not power.running):
+            continue
+        if grp.host not in hosts:
+            hosts[grp.host] = f"hx{len(hosts)}"
+            out.lines.append(host_node(hosts[grp.host], grp.host, label))
+            marked.append(hosts[grp.host])
+        count = power.running if host_ids is not None else power.members
+        text = "equivalent to the host" + group_text.of(count, grp.size)
+        out.link(grp.id, "==>", hosts[grp.host], text, HOST_STROKE)
+        marked.append(grp.id)
+    if marked:
+        classes += [HOSTEQ_CLASS, f"  class {','.join(marked)} hosteq"]
+    return classes
 
 
 def report_channels(g: nx.Graph[str], analysis: Analysis, keys: list[str]) -> list[str]:

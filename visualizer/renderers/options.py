@@ -9,6 +9,26 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
+from visualizer.analysis.aggregate import Detail
+
+__all__ = [
+    "AuditFormat",
+    "Detail",
+    "DiffFormat",
+    "Direction",
+    "DocumentFormat",
+    "Format",
+    "Layout",
+    "MatrixFormat",
+    "OutputFormat",
+    "ProbeFormat",
+    "ReachFormat",
+    "RenderOptions",
+    "Rendered",
+    "TextOptions",
+    "View",
+]
+
 
 class Format(StrEnum):
     """Diagram formats (`render`, `watch`); the CLI's `--format` choices come from here."""
@@ -128,6 +148,9 @@ class RenderOptions:
     """Draw the legend."""
     view: View = View.TOPOLOGY
     """Which diagram to draw."""
+    detail: Detail = Detail.AUTO
+    """One node per container, service, project or shared-network group; `auto`: the most
+    detailed level whose picture stays readable."""
     data: bool = True
     """Draw what containers share besides the network: volumes and host paths in the
     topology view, channels in the reachability view (`--no-data` hides them)."""
@@ -137,6 +160,7 @@ class RenderOptions:
         object.__setattr__(self, "layout", Layout(self.layout))
         object.__setattr__(self, "direction", Direction(self.direction))
         object.__setattr__(self, "view", View(self.view))
+        object.__setattr__(self, "detail", Detail(self.detail))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -20,6 +20,7 @@ other is drawn as a hub instead (and the drawing says so).
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ from visualizer.renderers.dot_style import (
     SIDECAR,
 )
 from visualizer.renderers.dotlib import FONT, Html, attrs, h, table
+from visualizer.renderers.shape import BLOCK_COMMENT, component_blocks
 from visualizer.text import display, short_id, shorten, visible
 
 if TYPE_CHECKING:
@@ -50,6 +52,8 @@ PAIR_EDGE_LIMIT = 300
 BY_NAME_COLOR = "#1d4ed8"
 HOST_COLOR = "#b91c1c"
 HUB_COLOR = "#475569"
+_PACKED = re.compile(r"c\d+|hub\d+")
+"""Containers and network hubs: the parts they make are packed as blocks."""
 
 
 def render_reachability_dot(g: nx.Graph[str], options: RenderOptions, analysis: Analysis) -> str:
@@ -83,7 +87,7 @@ def render_reachability_dot(g: nx.Graph[str], options: RenderOptions, analysis: 
         + "];"
     )
     out.append(f"  node [{attrs(fontname=FONT, fontsize='10')}];")
-    out.append(f"  edge [{attrs(fontname=FONT, fontsize='8')}];")
+    out.append(f"  edge [{attrs(fontname=FONT, fontsize='9')}];")
     hosts = sorted({c.host for _, c in shown} | {h.host for h in reach.grouped().hosts}) or [""]
     host_ids = {h: f"host{i}" for i, h in enumerate(hosts)}
     for name, hid in host_ids.items():
@@ -96,7 +100,7 @@ def render_reachability_dot(g: nx.Graph[str], options: RenderOptions, analysis: 
                 fillcolor="#fee2e2",
                 color=HOST_COLOR,
                 label=Html(
-                    f"<B>{h(title)}</B><BR/><FONT POINT-SIZE='8'>its own network stack</FONT>"
+                    f"<B>{h(title)}</B><BR/><FONT POINT-SIZE='9'>its own network stack</FONT>"
                 ),
                 tooltip=f"the network stack of {visible(name) or 'the Docker host'}",
             )
@@ -110,7 +114,7 @@ def render_reachability_dot(g: nx.Graph[str], options: RenderOptions, analysis: 
             fillcolor="#f1f5f9",
             color="#64748b",
             label=Html(
-                "<B>outside</B><BR/><FONT POINT-SIZE='8'>anything that reaches the host</FONT>"
+                "<B>outside</B><BR/><FONT POINT-SIZE='9'>anything that reaches the host</FONT>"
             ),
         )
         + "];"
@@ -144,8 +148,10 @@ def render_reachability_dot(g: nx.Graph[str], options: RenderOptions, analysis: 
             )
     if options.data:
         out.extend(reach_channels(g, analysis, ids, host_ids, legend=options.legend))
+    if not hub_mode:  # containers joined by a line or a channel are packed together
+        out.extend(component_blocks(out, _PACKED))
     if options.legend:
-        out.append(_legend())
+        out.append(legend_statement(_drawn(out)))
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -181,11 +187,11 @@ def _pair_style(via: tuple[str, ...], *, by_name: bool, both: bool) -> str:
 def _node(c: Container, *, running: bool) -> str:
     rows = [f"<B>{h(display(c.name, 40))}</B>"]
     if not running:
-        rows.append(f"<FONT POINT-SIZE='8'>{h(c.state)}: reaches nothing</FONT>")
+        rows.append(f"<FONT POINT-SIZE='9'>{h(c.state)}: reaches nothing</FONT>")
     elif c.is_host_mode:
-        rows.append("<FONT POINT-SIZE='8'>host network</FONT>")
+        rows.append("<FONT POINT-SIZE='9'>host network</FONT>")
     elif c.is_none_mode:
-        rows.append("<FONT POINT-SIZE='8'>no network</FONT>")
+        rows.append("<FONT POINT-SIZE='9'>no network</FONT>")
     return attrs(
         shape="box",
         style="rounded,filled" if running else "rounded,filled,dashed",
@@ -200,6 +206,7 @@ def _node(c: Container, *, running: bool) -> str:
 def _hubs(reach: Reachability, keys: list[str], ids: dict[str, str]) -> list[str]:
     out = []
     shown = {reach.label(k): k for k in keys}
+    packed: set[str] = set()  # a container is packed with the first network it is drawn on
     for i, seg in enumerate(reach.grouped().segments):
         members = [shown[m] for m in seg.members if m in shown]
         if len(members) < 2 or seg.policy is Peering.ISOLATED:  # noqa: PLR2004
@@ -220,6 +227,9 @@ def _hubs(reach: Reachability, keys: list[str], ids: dict[str, str]) -> list[str
             f"  hub{i} -> {ids[m]} [{attrs(dir='none', style=style, color=BY_NAME_COLOR)}];"
             for m in members
         )
+        own = [ids[m] for m in members if m not in packed]
+        packed.update(members)
+        out.append(f"  {BLOCK_COMMENT} hub{i} {' '.join(own)}")
     return out
 
 
@@ -326,28 +336,94 @@ def _port_key(p: Port) -> tuple[int, str, str]:
     return (p.host_port or 0, p.protocol, p.host_ip or "")
 
 
-def _legend() -> str:
+_MARKS = (
+    ("pair:name", 'tooltip="by name over'),
+    ("pair:ip", 'tooltip="by IP only over'),
+    ("hub", 'xlabel="'),
+    ("is-host", 'label="is the host"'),
+    ("host-path", 'style="dotted" color="#94a3b8"'),
+    ("host-internal", f'style="dotted" color="{HOST_COLOR}"'),
+    ("port:all", f'color="{EXPOSED_ALL}" fontcolor='),
+    ("port:some", f'color="{EXPOSED_SOME}" fontcolor='),
+    ("port:local", f'color="{EXPOSED_LOCAL}" fontcolor='),
+    ("sidecar", 'label="shares network stack"'),
+    ("stopped", "reaches nothing</FONT>"),
+)
+"""Legend key, and the attribute text by which this module's statements show they use it."""
+
+
+def _drawn(lines: list[str]) -> set[str]:
+    """The legend keys of the marks the drawing's statements use."""
+    found = {key for key, text in _MARKS if any(text in line for line in lines)}
+    if "hub" in found:
+        found.add("hub-host")
+    if any('tooltip="by ' in ln and 'dir="forward"' in ln for ln in lines):
+        found.add("pair:oneway")
+    if "hub" in found and any('style="dashed" color="#1d4ed8"' in ln for ln in lines):
+        found.add("pair:ip")
+    if "hub" in found and any('style="solid" color="#1d4ed8"' in ln for ln in lines):
+        found.add("pair:name")
+    return found
+
+
+def legend_statement(drawn: set[str]) -> str:
+    """The legend of a reachability drawing, listing only the marks it uses (`drawn`)."""
     rows = [
-        "<B>Legend</B>",
         (
-            f"<FONT COLOR='{BY_NAME_COLOR}'>━━━━</FONT> reach each other by IP and by name "
-            "(label: networks)"
+            "pair:name",
+            (
+                f"<FONT COLOR='{BY_NAME_COLOR}'>━━━━</FONT> reach each other by IP and by "
+                "name (label: networks)"
+            ),
         ),
-        f"<FONT COLOR='{BY_NAME_COLOR}'>╺╸╺╸╺╸</FONT> by IP only; an arrow: one direction only",
-        f"<FONT COLOR='{HOST_COLOR}'>━━━━</FONT> host-network container: it is the host",
-        "<FONT COLOR='#94a3b8'>┈┈┈┈</FONT> reaches the host's services / reached by the host",
-        f"<FONT COLOR='{HOST_COLOR}'>┈┈┈┈</FONT> the same, from an internal network",
+        ("pair:ip", f"<FONT COLOR='{BY_NAME_COLOR}'>╺╸╺╸╺╸</FONT> by IP only"),
         (
-            f"<FONT COLOR='{EXPOSED_ALL}'>→</FONT> published on all interfaces "
-            "(also reachable from every container with a gateway)"
+            "pair:partly",
+            (
+                f"<FONT COLOR='{BY_NAME_COLOR}'>━━━━</FONT> partly by name: some pairs "
+                "resolve names, some only addresses"
+            ),
         ),
-        f"<FONT COLOR='{EXPOSED_SOME}'>→</FONT> published on one host address",
-        f"<FONT COLOR='{EXPOSED_LOCAL}'>→</FONT> published on loopback only (from the host)",
-        f"<FONT COLOR='{SIDECAR}'>╺╸╺╸▶</FONT> shares the network stack of",
-        f"<FONT COLOR='{INACTIVE}'>grey box</FONT>: not running, reaches nothing",
-        "reachability is not transitive",
+        ("pair:oneway", f"<FONT COLOR='{BY_NAME_COLOR}'>──▶</FONT> one direction only"),
+        ("pair:some", "4 of 12 pairs: only some members of the two groups reach each other"),
+        ("hub", f"<FONT COLOR='{HUB_COLOR}'>●</FONT> a network whose members all reach each other"),
+        (
+            "is-host",
+            f"<FONT COLOR='{HOST_COLOR}'>━━━━</FONT> host-network container: it is the host",
+        ),
+        (
+            "host-path",
+            "<FONT COLOR='#94a3b8'>┈┈┈┈</FONT> reaches the host's services / reached by the host",
+        ),
+        (
+            "hub-host",
+            (
+                "every member of a bridge network reaches the host's services and is "
+                "reached by the host"
+            ),
+        ),
+        (
+            "host-internal",
+            f"<FONT COLOR='{HOST_COLOR}'>┈┈┈┈</FONT> the same, from an internal network",
+        ),
+        (
+            "port:all",
+            (
+                f"<FONT COLOR='{EXPOSED_ALL}'>→</FONT> published on all interfaces "
+                "(also reachable from every container with a gateway)"
+            ),
+        ),
+        ("port:some", f"<FONT COLOR='{EXPOSED_SOME}'>→</FONT> published on one host address"),
+        (
+            "port:local",
+            f"<FONT COLOR='{EXPOSED_LOCAL}'>→</FONT> published on loopback only (from the host)",
+        ),
+        ("sidecar", f"<FONT COLOR='{SIDECAR}'>╺╸╺╸▶</FONT> shares the network stack of"),
+        ("stopped", f"<FONT COLOR='{INACTIVE}'>grey box</FONT>: not running, reaches nothing"),
     ]
-    return f"  legend [{attrs(shape='plaintext', fontsize='9', label=_boxed(table(rows)))}];"
+    shown = ["<B>Legend</B>"] + [text for key, text in rows if key in drawn]
+    shown.append("reachability is not transitive")
+    return f"  legend [{attrs(shape='plaintext', fontsize='9', label=_boxed(table(shown)))}];"
 
 
 def _boxed(inner: Html) -> Html:

@@ -22,8 +22,9 @@ from visualizer.graph import (
 )
 from visualizer.model import qualified_names
 from visualizer.renderers.describe import ASSIGNED_AT_DEPLOY, origin, subject
-from visualizer.renderers.mermaid import render_mermaid
+from visualizer.renderers.diagram import render_diagram
 from visualizer.renderers.mermaid_data import report_channels
+from visualizer.renderers.options import Format
 from visualizer.text import markdown as md
 from visualizer.version import __version__
 
@@ -82,8 +83,11 @@ def report_markdown(
             )
         out.append("")
     out += [f"{len(nets)} networks, {len(ctrs)} containers ({running} running).", ""]
-    diagram = render_mermaid(g, options, analysis)
-    out += ["## Diagram", "", "```mermaid", diagram.text.rstrip("\n"), "```", ""]
+    diagram = render_diagram(Format.MERMAID, g, options, analysis, None)
+    out += ["## Diagram", ""]
+    for note in diagram.notes:  # a coarser level, what it leaves out: said where it is read
+        out += [md(note[0].upper() + note[1:]) + ".", ""]
+    out += ["```mermaid", diagram.text.rstrip("\n"), "```", ""]
     out += ["## Networks", ""]
     for key, net in nets:
         members = [container_record(g, c) for c in g.adj[key]]
