@@ -36,11 +36,13 @@ for arg in "$@"; do
     case "$kind" in
       ip|name)
         fam=""; case "$rest" in *:*) fam="-6";; esac
-        if ping $fam -c 1 -W "$NETVIZ_WAIT" "$rest" >/dev/null 2>&1
+        if ping $fam -c 1 -W "$NETVIZ_WAIT" "$rest" >/dev/null 2>&1 ||
+           ping $fam -c 1 -W "$NETVIZ_WAIT" "$rest" >/dev/null 2>&1
         then echo "ok $arg"; else echo "no $arg"; fi ;;
       tcp)
         host=${rest%:*}; port=${rest##*:}
-        if nc -w "$NETVIZ_WAIT" "$host" "$port" </dev/null >/dev/null 2>&1
+        if nc -w "$NETVIZ_WAIT" "$host" "$port" </dev/null >/dev/null 2>&1 ||
+           nc -w "$NETVIZ_WAIT" "$host" "$port" </dev/null >/dev/null 2>&1
         then echo "ok $arg"; else echo "no $arg"; fi ;;
     esac
   ) &
