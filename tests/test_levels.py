@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sys
+from collections import Counter
 from dataclasses import replace
 from itertools import permutations
 
@@ -17,7 +19,7 @@ from visualizer.analysis.group_reach import group_reach
 from visualizer.analysis.reach_classes import reach_index
 from visualizer.analysis.reachability import Reachability
 from visualizer.errors import UsageError
-from visualizer.graph import network_record
+from visualizer.graph import containers, network_record
 from visualizer.renderers import Format, RenderOptions, View
 from visualizer.renderers import render as draw
 from visualizer.renderers.group_text import link_text, port_text
@@ -260,6 +262,26 @@ def test_filtering_a_project_drills_down_to_its_containers():
     assert "shop-web-1" in out.text
 
 
+def test_the_biggest_project_is_drawn_per_container_and_says_how_small_its_text_is():
+    g, analysis = graph_of(estate(3000))
+    sizes = Counter(c.compose_project for _, c in containers(g) if c.compose_project)
+    biggest, size = sizes.most_common(1)[0]
+    shown = select(g, Selection(filters=parse_filters([f"project={biggest}"])))
+    for fmt in (Format.SVG, Format.MERMAID):
+        out = draw(shown, fmt, RenderOptions(), analysis)
+        assert not any("drew one node per" in n for n in out.notes), out.notes
+        assert all(c.name in html.unescape(out.text) for _, c in containers(shown))
+    svg = draw(shown, Format.SVG, RenderOptions(), analysis)
+    assert svg.text.count('class="node"') >= size
+    unreadable = [n for n in svg.notes if "one project is drawn per container" in n]
+    assert len(unreadable) <= 1
+    if unreadable:  # said with the way to a smaller picture, never a hint to filter again
+        assert "--detail service" in unreadable[0] and "--filter" not in unreadable[0]
+    page = draw(shown, Format.HTML, RenderOptions(), analysis)
+    assert '"level":"container"' in page.text  # the page opens per container too
+    assert not any("opens with one node per" in n for n in page.notes)
+
+
 def test_an_explicit_level_is_drawn_as_asked():
     g, analysis = graph_of(nv.load_demo())
     out = draw(g, Format.DOT, RenderOptions(detail=Detail.PROJECT), analysis)
@@ -361,3 +383,12 @@ def test_no_findings_in_the_page_either():
     assert all(g["findings"] == "" for g in data["groups"].values())
     marked = nv.render(nv.SourceSpec(demo=True), nv.Format.HTML).output.text
     assert '"A1"' in marked
+
+
+def test_an_empty_picture_has_no_shape_to_keep():
+    empty = replace(nv.load_demo(), networks=(), containers=())
+    g, analysis = graph_of(empty)
+    out = draw(g, Format.SVG, RenderOptions(), analysis)
+    assert out.notes == ()  # a legend alone is not a picture out of shape
+    with_layout = draw(g, Format.SVG, RenderOptions(layout=nv.Layout.NEATO), analysis)
+    assert with_layout.notes == ()

@@ -174,6 +174,12 @@ def project_key(c: Container) -> tuple[str, ...] | None:
     return None
 
 
+def one_project(g: nx.Graph[str]) -> bool:
+    """Whether every container of `g` belongs to one compose project or swarm stack."""
+    keys = {project_key(c) for _, c in containers(g)}
+    return len(keys) == 1 and None not in keys
+
+
 def group_count(g: nx.Graph[str], level: Detail) -> int:
     """How many groups `aggregate` makes at the service or project level, counted cheaply.
 

@@ -7,7 +7,9 @@ text is at least 8 px tall (`fit.Picture`). A level is judged first from an esti
 size (no Graphviz); SVG, PNG and PDF are then measured once drawn (a level whose estimate
 misses by less than a fifth is drawn to be sure), and a drawing that turns out unreadable
 gives way to the next level. A level with more than `MAX_NODES` nodes is not
-even estimated. The level chosen, and how to get more detail, go to `Rendered.notes`.
+even estimated. A picture of one compose project or swarm stack (`--filter project=shop`) is
+drawn per container: drilling down is what the filter asked for. The level chosen, and how to
+get more detail, go to `Rendered.notes`.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from visualizer.analysis.aggregate import LEVELS, Detail, aggregate, group_count
+from visualizer.analysis.aggregate import LEVELS, Detail, aggregate, group_count, one_project
 from visualizer.errors import UsageError
 from visualizer.graph import containers, networks
 from visualizer.renderers.fit import READABLE_PX, SCREEN, Picture, draw, estimate
-from visualizer.renderers.options import Format, Rendered, View
+from visualizer.renderers.options import Format, Layout, Rendered, View
 from visualizer.renderers.shape import strip_hints
 
 if TYPE_CHECKING:
@@ -131,6 +133,9 @@ def render_diagram(
         if options.detail is not Detail.AUTO:
             raise UsageError("a change diagram is drawn per container: use --detail container")
         tried = (Detail.CONTAINER,)
+    whole = options.detail is Detail.AUTO and changes is None and one_project(g)
+    if whole:
+        tried = (Detail.CONTAINER,)
     auto = len(tried) > 1
     if options.view is View.REACHABILITY and analysis is None:
         from visualizer.analysis.audit import analyse  # noqa: PLC0415
@@ -153,6 +158,7 @@ def render_diagram(
         data = level_data(g, options, analysis, agg)
         text = source(g, options, analysis, agg, index=index, changes=changes, data=data)
         picture = estimate(text)
+        empty = not picture.width  # no node: a title or legend alone has no shape to keep
         # an image is measured once drawn: only a clearly unreadable estimate skips its level
         slack = ESTIMATE_SLACK if fmt in IMAGES else 1.0
         if auto and not last and picture.label_px < READABLE_PX * slack:
@@ -168,24 +174,34 @@ def render_diagram(
             if auto and not last and drawn.notes:
                 continue  # past GitHub's limits: a coarser level fits
             said = (
-                *notes(level, auto=auto, picture=picture, agg=agg, g=g),
+                *notes(level, auto=auto, whole=whole, picture=picture, agg=agg, g=g),
                 *data_notes(level, data),
                 *drawn.notes,
             )
             return Rendered.of_text(drawn.text, fmt, said)
         else:
             content = strip_hints(text).encode("utf-8")
-        found = notes(level, auto=auto, picture=picture, agg=agg, g=g) + data_notes(level, data)
-        if fmt in IMAGES and not picture.sane:
+        found = notes(level, auto=auto, whole=whole, picture=picture, agg=agg, g=g)
+        found += data_notes(level, data)
+        if fmt in IMAGES and not picture.sane and not empty:
             found += (_shape_note(picture, options),)
         return Rendered(body=content, format=fmt, notes=found)
     raise AssertionError("the last level is always drawn")  # pragma: no cover
 
 
 def notes(
-    level: Detail, *, auto: bool, picture: Picture, agg: Aggregate | None, g: nx.Graph[str]
+    level: Detail,
+    *,
+    auto: bool,
+    whole: bool,
+    picture: Picture,
+    agg: Aggregate | None,
+    g: nx.Graph[str],
 ) -> tuple[str, ...]:
-    """What to say on stderr: the level chosen and how to get more detail; an unreadable one."""
+    """What to say on stderr: the level chosen and how to get more detail; an unreadable one.
+
+    `whole`: one project drawn per container by `--detail auto`, readable or not.
+    """
     found = []
     count = len(containers(g))
     if auto and level is not Detail.CONTAINER and agg is not None:
@@ -201,6 +217,12 @@ def notes(
             f"even one node per {WORD[level]}, the picture's smallest text is "
             f"{picture.label_px:.1f} px tall on a {SCREEN[0]}×{SCREEN[1]} screen: draw a part "
             "with --filter, or use -f html to zoom"
+        )
+    if whole and not picture.readable and picture.width:
+        found.append(
+            f"one project is drawn per container ({count} containers); its smallest text is "
+            f"{picture.label_px:.1f} px tall on a {SCREEN[0]}×{SCREEN[1]} screen: --detail "
+            "service draws one node per service, -f html zooms"
         )
     return tuple(found)
 
@@ -230,7 +252,10 @@ def data_notes(level: Detail, data: GroupData | None) -> tuple[str, ...]:
 
 
 def _shape_note(picture: Picture, options: RenderOptions) -> str:
+    size = f"a {picture.width:.0f}×{picture.height:.0f} picture, outside 1:3–3:1"
+    if options.layout is Layout.DOT:
+        return f"packing drew {size}"
     return (
-        f"the {options.layout.value} layout drew a {picture.width:.0f}×{picture.height:.0f} "
-        "picture, outside 1:3–3:1; the default layout (dot) packs it to a screen's shape"
+        f"the {options.layout.value} layout drew {size}; the default layout (dot) packs it to "
+        "a screen's shape"
     )

@@ -20,7 +20,7 @@ import re
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from visualizer.analysis.aggregate import Detail
+from visualizer.analysis.aggregate import Detail, one_project
 from visualizer.renderers.html_levels import opening_level, page_data
 from visualizer.text import json_text, visible
 
@@ -110,7 +110,7 @@ def render_html(
     from visualizer.renderers.diagram import WORD  # noqa: PLC0415
 
     data = page_data(g, analysis, data=options.data)
-    level = opening_level(data, options.detail)
+    level = opening_level(data, options.detail, whole=one_project(g))
     data["level"] = level.value
     data["view"] = options.view.value
     maps = data.pop("levels")  # each map in its own block, parsed when first shown

@@ -371,10 +371,15 @@ def _map_row(
     }
 
 
-def opening_level(data: dict[str, Any], asked: Detail) -> Detail:
-    """The level the page opens at: the one asked for, or the most detailed readable map."""
+def opening_level(data: dict[str, Any], asked: Detail, *, whole: bool = False) -> Detail:
+    """The level the page opens at: the one asked for, or the most detailed readable map.
+
+    `whole`: the page shows one project, which opens per container (as `--filter` drills down).
+    """
     if asked is not Detail.AUTO:
         return asked
+    if whole:
+        return Detail.CONTAINER
     for level in LEVELS:
         if data["levels"][level.value]["readable"]:
             return level
