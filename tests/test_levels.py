@@ -392,3 +392,18 @@ def test_an_empty_picture_has_no_shape_to_keep():
     assert out.notes == ()  # a legend alone is not a picture out of shape
     with_layout = draw(g, Format.SVG, RenderOptions(layout=nv.Layout.NEATO), analysis)
     assert with_layout.notes == ()
+
+
+@pytest.mark.parametrize("level", [Detail.SERVICE, Detail.PROJECT, Detail.NETWORK])
+def test_groups_across_hosts_draw_only_the_real_hosts(level):
+    """A swarm service's tasks span nodes: no nameless fourth host beside the three."""
+    g, analysis = graph_of(swarm_snapshot())
+    hosts = {c.host for _, c in containers(g)}
+    assert len(hosts) == 3
+    options = RenderOptions(detail=level, view=View.REACHABILITY)
+    dot = draw(g, Format.DOT, options, analysis).text
+    nodes = re.findall(r"^  host\d+ \[.*?<B>(host[^<]*)</B>", dot, re.MULTILINE)
+    assert sorted(nodes) == sorted(f"host {h}" for h in hosts)
+    mermaid = draw(g, Format.MERMAID, options, analysis).text
+    nodes = re.findall(r'^  host\d+\{\{"<b>(host[^<]*)</b>', mermaid, re.MULTILINE)
+    assert sorted(nodes) == sorted(f"host {h}" for h in hosts)

@@ -97,7 +97,9 @@ class Group:
     name: str
     """What it is called: a service, project or container name; for others a description."""
     host: str
-    """The host its members run on; empty for one engine, or when they span hosts."""
+    """The host its members run on; empty when they span hosts."""
+    hosts: tuple[str, ...]
+    """Every host its members run on, sorted (one unless they span hosts)."""
     project: str | None
     """The compose project it belongs to (a service's), for drawing it inside the project."""
     members: tuple[str, ...]
@@ -434,6 +436,7 @@ def _group(
         kind=kind,
         name=name,
         host=first.host if all(c.host == first.host for c in members) else "",
+        hosts=tuple(sorted({c.host for c in members})),
         project=first.compose_project if kind in {"service", "container"} else None,
         members=tuple(ks),
         names=tuple(label[k] for k in ks),

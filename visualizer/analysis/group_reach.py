@@ -115,6 +115,12 @@ def group_reach(
     return GroupReach(pairs=tuple(found), within=within, hosts=hosts, host_of=host_of, total=total)
 
 
+def drawn_hosts(agg: Aggregate, found: GroupReach) -> list[str]:
+    """The hosts a picture of groups draws: where members run and whose stack they share."""
+    named = {share.host for share in found.hosts} | {h for grp in agg.groups for h in grp.hosts}
+    return sorted(named) or [""]
+
+
 def _via(index: ReachIndex, u: int, v: int, net_name: dict[str, str]) -> set[str]:
     if (u, v) in index.via:
         return set(index.via[(u, v)])

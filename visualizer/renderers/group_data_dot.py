@@ -123,13 +123,14 @@ def _powered(
         power = found.host_equivalent.get(grp.id)
         if power is None or (reach_hosts is not None and not power.running):
             continue
-        if grp.host not in hosts:
-            hosts[grp.host] = f"hx{len(hosts)}"
-            out.append(host_octagon(hosts[grp.host], grp.host))
-            out.append(beside(hosts[grp.host], [grp.id]))
         count = power.running if reach_hosts is not None else power.members
         label = "equivalent to the host" + group_text.of(count, grp.size)
         out.append(f"  {grp.id} [{HOST_EQUIVALENT_NODE}];")
-        out.append(f"  {grp.id} -> {hosts[grp.host]} [{power_edge(power.powers, label)}];")
+        for host in grp.hosts:  # each member is its own host's equal
+            if host not in hosts:
+                hosts[host] = f"hx{len(hosts)}"
+                out.append(host_octagon(hosts[host], host))
+                out.append(beside(hosts[host], [grp.id]))
+            out.append(f"  {grp.id} -> {hosts[host]} [{power_edge(power.powers, label)}];")
         marked = True
     return marked

@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from visualizer.analysis.group_reach import drawn_hosts
 from visualizer.analysis.peering import Peering, peering
 from visualizer.graph import engine_of, network_record
 from visualizer.renderers import group_text
@@ -88,8 +89,7 @@ def render_group_reach_dot(
     else:
         for (a, b), (pair, both) in sorted(merged.items(), key=lambda kv: _order(kv[0])):
             out.append(f"  {a} -> {b} [{_pair_style(pair, both=both, drawn=drawn)}];")
-    hosts = sorted({share.host for share in found.hosts} | {grp.host for grp in agg.groups})
-    host_ids = {name: f"host{i}" for i, name in enumerate(hosts or [""])}
+    host_ids = {name: f"host{i}" for i, name in enumerate(drawn_hosts(agg, found))}
     out.extend(_host_lines(agg, found, host_ids, drawn, quiet=hubs))
     out.extend(_exposure_lines(agg, host_ids, drawn))
     for sidecar, owner in agg.stacks:
@@ -281,7 +281,7 @@ def _host_lines(
 
 
 def _exposure_lines(agg: Aggregate, host_ids: dict[str, str], drawn: set[str]) -> list[str]:
-    out = []
+    out: list[str] = []
     for grp in agg.groups:
         if not grp.ports or not grp.running:
             continue
@@ -289,10 +289,11 @@ def _exposure_lines(agg: Aggregate, host_ids: dict[str, str], drawn: set[str]) -
             color = exposure_color([port.host_ip])
             key = {EXPOSED_ALL: "port:all", EXPOSED_SOME: "port:some"}.get(color, "port:local")
             drawn.add(key)
-            source = "outside" if key != "port:local" else host_ids.get(grp.host, "host0")
             text = group_text.port_text(port, grp.size)
             style = attrs(color=color, fontcolor=color, penwidth="1.5", label=shorten(text, 60))
-            out.append(f"  {source} -> {grp.id} [{style}];")
+            # on loopback, a port is open on each member's own host
+            sources = ["outside"] if key != "port:local" else [host_ids[h] for h in grp.hosts]
+            out.extend(f"  {source} -> {grp.id} [{style}];" for source in sources)
     if any(line.startswith("  outside ->") for line in out):
         label = "<B>outside</B><BR/><FONT POINT-SIZE='9'>anything that reaches the host</FONT>"
         out.insert(

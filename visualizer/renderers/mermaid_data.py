@@ -167,13 +167,14 @@ def group_data_links(
         power = data.host_equivalent.get(grp.id)
         if power is None or (host_ids is not None and not power.running):
             continue
-        if grp.host not in hosts:
-            hosts[grp.host] = f"hx{len(hosts)}"
-            out.lines.append(host_node(hosts[grp.host], grp.host, label))
-            marked.append(hosts[grp.host])
         count = power.running if host_ids is not None else power.members
         text = "equivalent to the host" + group_text.of(count, grp.size)
-        out.link(grp.id, "==>", hosts[grp.host], text, HOST_STROKE)
+        for host in grp.hosts:  # each member is its own host's equal
+            if host not in hosts:
+                hosts[host] = f"hx{len(hosts)}"
+                out.lines.append(host_node(hosts[host], host, label))
+                marked.append(hosts[host])
+            out.link(grp.id, "==>", hosts[host], text, HOST_STROKE)
         marked.append(grp.id)
     if marked:
         classes += [HOSTEQ_CLASS, f"  class {','.join(marked)} hosteq"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from visualizer.analysis.group_reach import drawn_hosts
 from visualizer.analysis.peering import Peering, peering
 from visualizer.graph import containers, engine_of, labels, netns_of, network_record, networks
 from visualizer.model import port_runs, run_text
@@ -293,9 +294,7 @@ def _group_reach(
             f'  {grp.id}["<b>{label(group_text.title(grp))}</b><br/>'
             f'{label(group_text.states(grp) or grp.states[0][0])}{inside}"]'
         )
-    hosts = _host_nodes(
-        out, sorted({s.host for s in found.hosts} | {grp.host for grp in agg.groups}) or [""]
-    )
+    hosts = _host_nodes(out, drawn_hosts(agg, found))
     seen = {(p.source, p.target): p for p in found.pairs}
     for (a, b), p in sorted(seen.items(), key=lambda kv: (int(kv[0][0][1:]), int(kv[0][1][1:]))):
         back = seen.get((b, a))
@@ -328,10 +327,12 @@ def _group_reach(
             continue
         for port in grp.ports:
             color = exposure_color([port.host_ip])
-            source = (
-                "outside" if color in {EXPOSED_ALL, EXPOSED_SOME} else hosts.get(grp.host, "host0")
-            )
-            out.link(source, "-->", grp.id, group_text.port_text(port, grp.size), color)
+            text = group_text.port_text(port, grp.size)
+            if color in {EXPOSED_ALL, EXPOSED_SOME}:
+                out.link("outside", "-->", grp.id, text, color)
+            else:  # on loopback, a port is open on each member's own host
+                for h in grp.hosts:
+                    out.link(hosts[h], "-->", grp.id, text, color)
     if data is not None:
         out.lines.extend(group_data_links(agg, data, label, out, hosts))
     return out.text()
