@@ -183,7 +183,8 @@ def test_reach_index_is_exactly_every_verdict(make):
     index = reach_index(reach)
     want = every_verdict(reach)
     assert set(index.pairs()) == want
-    assert index.count() == len(want)
+    some = set(sorted(k for unit in index.units for k in unit)[::2])
+    assert set(index.pairs(within=some)) == {(a, b, n) for a, b, n in want if {a, b} <= some}
 
 
 @pytest.mark.parametrize("level", LEVELS[1:])

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Collection, Iterator, Mapping
 
     from visualizer.analysis.reachability import Reachability
 
@@ -66,21 +66,19 @@ class ReachIndex:
                 found[(u, v)] = by_name
         return self._pairs
 
-    def pairs(self) -> Iterator[tuple[str, str, bool]]:
-        """Every reachable ordered pair (source, target, by name), unit pair by unit pair."""
+    def pairs(self, within: Collection[str] | None = None) -> Iterator[tuple[str, str, bool]]:
+        """Every reachable ordered pair (source, target, by name), unit pair by unit pair.
+
+        `within`: only pairs of these containers, expanded from their own units only.
+        """
+        units = self.units
+        if within is not None:
+            units = tuple(tuple(k for k in members if k in within) for members in units)
         for (u, v), by_name in sorted(self.relation().items()):
-            for a in self.units[u]:
-                for b in self.units[v]:
+            for a in units[u]:
+                for b in units[v]:
                     if a != b:
                         yield a, b, by_name
-
-    def count(self) -> int:
-        """How many ordered pairs reach each other, without expanding them."""
-        total = 0
-        for u, v in self.relation():
-            n, m = len(self.units[u]), len(self.units[v])
-            total += n * (n - 1) if u == v else n * m
-        return total
 
 
 def reach_index(reach: Reachability) -> ReachIndex:

@@ -232,10 +232,7 @@ def _container_reach(
         state = "" if reach.is_running(key) else f"<br/>{label(c.state)}: reaches nothing"
         out.lines.append(f'  {ids[key]}["<b>{label(reach.label(key))}</b>{state}"]')
     hosts = _host_nodes(out, sorted({c.host for _, c in shown}) or [""])
-    seen: dict[tuple[str, str], bool] = {}
-    for a, b, by_name in index.pairs():
-        if a in keep and b in keep:
-            seen[(a, b)] = by_name
+    seen = {(a, b): by_name for a, b, by_name in index.pairs(within=keep)}
     nets = {k: labels(g)[network_record(g, k).id] for k, _ in networks(g)}
     for (a, b), by_name in sorted(seen.items(), key=lambda kv: (ids[kv[0][0]], ids[kv[0][1]])):
         back = seen.get((b, a))
