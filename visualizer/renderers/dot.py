@@ -129,34 +129,7 @@ def render_dot(
             changed.get(("container", names[c.id])),
         )
         placed[c.host][c.compose_project or ""].append(stmt)
-    counter = iter(range(1_000_000))
-    for host in sorted(placed):
-        indent = "  "
-        if host:
-            out.append(f"  subgraph cluster_h{next(counter)} {{")
-            out.append("    graph [" + host_cluster(g, host) + "];")
-            indent = "    "
-        for project in sorted(placed[host]):
-            if not project:
-                continue
-            label = f"compose project <B>{h(display(project, NAME_LIMIT))}</B>"
-            out.append(f"{indent}subgraph cluster_p{next(counter)} {{")
-            out.append(
-                f"{indent}  graph ["
-                + attrs(
-                    label=Html(label),
-                    style="rounded,dashed",
-                    color="#64748b",
-                    fontcolor="#334155",
-                    tooltip=f"compose project {visible(project)}",
-                )
-                + "];"
-            )
-            out.extend(f"{indent}  {stmt}" for stmt in placed[host][project])
-            out.append(f"{indent}}}")
-        out.extend(f"{indent}{stmt}" for stmt in placed[host].get("", []))
-        if host:
-            out.append("  }")
+    out.extend(clustered(g, placed))
     out.extend(_services(g, ctrs, ids))
     out.extend(block_hints(g, ctrs, ids))
 
@@ -206,6 +179,38 @@ def render_dot(
         out.append(change_legend())
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def clustered(g: nx.Graph[str], placed: Mapping[str, Mapping[str, list[str]]]) -> list[str]:
+    """Statements placed by host and compose project (`""`: none), each in its cluster."""
+    out: list[str] = []
+    counter = iter(range(1_000_000))
+    for host in sorted(placed):
+        indent = "  "
+        if host:
+            out.append(f"  subgraph cluster_h{next(counter)} {{")
+            out.append("    graph [" + host_cluster(g, host) + "];")
+            indent = "    "
+        for project in sorted(p for p in placed[host] if p):
+            label = f"compose project <B>{h(display(project, NAME_LIMIT))}</B>"
+            out.append(f"{indent}subgraph cluster_p{next(counter)} {{")
+            out.append(
+                f"{indent}  graph ["
+                + attrs(
+                    label=Html(label),
+                    style="rounded,dashed",
+                    color="#64748b",
+                    fontcolor="#334155",
+                    tooltip=f"compose project {visible(project)}",
+                )
+                + "];"
+            )
+            out.extend(f"{indent}  {stmt}" for stmt in placed[host][project])
+            out.append(f"{indent}}}")
+        out.extend(f"{indent}{stmt}" for stmt in placed[host].get("", []))
+        if host:
+            out.append("  }")
+    return out
 
 
 def host_cluster(g: nx.Graph[str], host: str) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from visualizer.analysis.peering import PEERING_TEXT, Peering, peering
 from visualizer.graph import engine_of, labels, network_record, networks
 from visualizer.renderers import group_text
-from visualizer.renderers.dot import host_cluster, network_node, title_label
+from visualizer.renderers.dot import clustered, network_node, title_label
 from visualizer.renderers.dot_style import (
     BLOCKED,
     EXPOSED_SOME,
@@ -108,32 +108,7 @@ def render_group_dot(
         drawn |= used
         project = (grp.project or "") if agg.level.value == "service" else ""
         placed[grp.host][project].append(stmt)
-    counter = iter(range(1_000_000))
-    for host in sorted(placed):
-        indent = "  "
-        if host:
-            out.append(f"  subgraph cluster_h{next(counter)} {{")
-            out.append("    graph [" + host_cluster(g, host) + "];")
-            indent = "    "
-        for project in sorted(p for p in placed[host] if p):
-            out.append(f"{indent}subgraph cluster_p{next(counter)} {{")
-            label = f"compose project <B>{h(shorten(project, NAME_LIMIT))}</B>"
-            out.append(
-                f"{indent}  graph ["
-                + attrs(
-                    label=Html(label),
-                    style="rounded,dashed",
-                    color="#64748b",
-                    fontcolor="#334155",
-                    tooltip=f"compose project {visible(project)}",
-                )
-                + "];"
-            )
-            out.extend(f"{indent}  {stmt}" for stmt in placed[host][project])
-            out.append(f"{indent}}}")
-        out.extend(f"{indent}{stmt}" for stmt in placed[host].get("", []))
-        if host:
-            out.append("  }")
+    out.extend(clustered(g, placed))
     primary: dict[str, list[str]] = defaultdict(list)
     for link in agg.links:
         grp = by_id[link.group]

@@ -25,9 +25,15 @@ from visualizer.renderers.dot_style import (
     SIDECAR,
     exposure_color,
 )
-from visualizer.renderers.dotlib import FONT, Html, attrs, h, table
+from visualizer.renderers.dotlib import Html, attrs, h, table
 from visualizer.renderers.group_data_dot import group_reach_data
-from visualizer.renderers.reach_dot import BY_NAME_COLOR, HOST_COLOR, HUB_COLOR, legend_statement
+from visualizer.renderers.reach_dot import (
+    BY_NAME_COLOR,
+    HOST_COLOR,
+    HUB_COLOR,
+    legend_statement,
+    reach_header,
+)
 from visualizer.renderers.shape import BLOCK_COMMENT, component_blocks
 from visualizer.text import shorten, visible
 
@@ -60,25 +66,7 @@ def render_group_reach_dot(
     )
     if hubs:
         title += " · drawn per network (too many lines between groups to draw one by one)"
-    out = ["digraph netviz_reachability {"]
-    out.append(
-        "  graph ["
-        + attrs(
-            layout=options.layout.value,
-            rankdir=options.direction.value,
-            fontname=FONT,
-            labelloc="t",
-            labeljust="l",
-            overlap="false",
-            splines="true",
-            nodesep="0.3",
-            ranksep="1.1",
-            label=Html(f"<FONT POINT-SIZE='14'>{h(title)}</FONT>"),
-        )
-        + "];"
-    )
-    out.append(f"  node [{attrs(fontname=FONT, fontsize='10')}];")
-    out.append(f"  edge [{attrs(fontname=FONT, fontsize='9')}];")
+    out = reach_header(options, title)
     drawn: set[str] = set()
     for grp in agg.groups:
         out.append(f"  {grp.id} [{_node(grp, found.within.get(grp.id))}];")

@@ -69,25 +69,7 @@ def render_reachability_dot(g: nx.Graph[str], options: RenderOptions, analysis: 
     title = f"Reachability · {len(keys)} containers · {len(pairs)} reachable ordered pairs"
     if hub_mode:
         title += " · drawn per network (too many pairs to draw one by one)"
-    out = ["digraph netviz_reachability {"]
-    out.append(
-        "  graph ["
-        + attrs(
-            layout=options.layout.value,
-            rankdir=options.direction.value,
-            fontname=FONT,
-            labelloc="t",
-            labeljust="l",
-            overlap="false",
-            splines="true",
-            nodesep="0.3",
-            ranksep="1.1",
-            label=Html(f"<FONT POINT-SIZE='14'>{h(title)}</FONT>"),
-        )
-        + "];"
-    )
-    out.append(f"  node [{attrs(fontname=FONT, fontsize='10')}];")
-    out.append(f"  edge [{attrs(fontname=FONT, fontsize='9')}];")
+    out = reach_header(options, title)
     hosts = sorted({c.host for _, c in shown} | {h.host for h in reach.grouped().hosts}) or [""]
     host_ids = {h: f"host{i}" for i, h in enumerate(hosts)}
     for name, hid in host_ids.items():
@@ -364,6 +346,28 @@ def _drawn(lines: list[str]) -> set[str]:
     if "hub" in found and any('style="solid" color="#1d4ed8"' in ln for ln in lines):
         found.add("pair:name")
     return found
+
+
+def reach_header(options: RenderOptions, title: str) -> list[str]:
+    """The first lines of a reachability drawing: its graph, node and edge defaults."""
+    graph = attrs(
+        layout=options.layout.value,
+        rankdir=options.direction.value,
+        fontname=FONT,
+        labelloc="t",
+        labeljust="l",
+        overlap="false",
+        splines="true",
+        nodesep="0.3",
+        ranksep="1.1",
+        label=Html(f"<FONT POINT-SIZE='14'>{h(title)}</FONT>"),
+    )
+    return [
+        "digraph netviz_reachability {",
+        f"  graph [{graph}];",
+        f"  node [{attrs(fontname=FONT, fontsize='10')}];",
+        f"  edge [{attrs(fontname=FONT, fontsize='9')}];",
+    ]
 
 
 def legend_statement(drawn: set[str]) -> str:
