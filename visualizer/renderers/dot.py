@@ -91,27 +91,7 @@ def render_dot(
     ids = {key: f"n{i}" for i, (key, _) in enumerate(nets)}
     ids |= {key: f"c{i}" for i, (key, _) in enumerate(ctrs)}
 
-    out = ["digraph netviz {"]
-    out.append(
-        "  graph ["
-        + attrs(
-            layout=options.layout.value,
-            rankdir=options.direction.value,
-            fontname=FONT,
-            fontsize="12",
-            labelloc="t",
-            labeljust="l",
-            newrank="true",
-            nodesep="0.25",
-            ranksep="1.0",
-            overlap="false",
-            splines="true",
-            label=Html(title_label(g, len(nets), len(ctrs))),
-        )
-        + "];"
-    )
-    out.append(f"  node [{attrs(fontname=FONT, fontsize='10', margin='0.12,0.06')}];")
-    out.append(f"  edge [{attrs(fontname=FONT, fontsize='9', dir='none')}];")
+    out = topology_header(options, title_label(g, len(nets), len(ctrs)))
 
     # host -> project -> statements ("" = not on one host / not in a project)
     placed: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -179,6 +159,30 @@ def render_dot(
         out.append(change_legend())
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def topology_header(options: RenderOptions, title: str) -> list[str]:
+    """The first lines of a topology drawing: its graph (titled), node and edge defaults."""
+    graph = attrs(
+        layout=options.layout.value,
+        rankdir=options.direction.value,
+        fontname=FONT,
+        fontsize="12",
+        labelloc="t",
+        labeljust="l",
+        newrank="true",
+        nodesep="0.25",
+        ranksep="1.0",
+        overlap="false",
+        splines="true",
+        label=Html(title),
+    )
+    return [
+        "digraph netviz {",
+        f"  graph [{graph}];",
+        f"  node [{attrs(fontname=FONT, fontsize='10', margin='0.12,0.06')}];",
+        f"  edge [{attrs(fontname=FONT, fontsize='9', dir='none')}];",
+    ]
 
 
 def clustered(g: nx.Graph[str], placed: Mapping[str, Mapping[str, list[str]]]) -> list[str]:

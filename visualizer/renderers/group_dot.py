@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from visualizer.analysis.peering import PEERING_TEXT, Peering, peering
 from visualizer.graph import engine_of, labels, network_record, networks
 from visualizer.renderers import group_text
-from visualizer.renderers.dot import clustered, network_node, title_label
+from visualizer.renderers.dot import clustered, network_node, title_label, topology_header
 from visualizer.renderers.dot_style import (
     BLOCKED,
     EXPOSED_SOME,
@@ -29,7 +29,7 @@ from visualizer.renderers.dot_style import (
     line_mark,
     port_marks,
 )
-from visualizer.renderers.dotlib import FONT, Html, attrs, h, table
+from visualizer.renderers.dotlib import attrs, h, table
 from visualizer.renderers.group_data_dot import DATA_NOTES, group_topology_data
 from visualizer.renderers.shape import BLOCK_COMMENT
 from visualizer.text import shorten, visible
@@ -71,27 +71,7 @@ def render_group_dot(
     by_id = {grp.id: grp for grp in agg.groups}
     drawn: set[str] = set()
     extra = f" · drawn per {_LEVEL_WORD[agg.level.value]}: {len(agg.groups)} nodes"
-    out = ["digraph netviz {"]
-    out.append(
-        "  graph ["
-        + attrs(
-            layout=options.layout.value,
-            rankdir=options.direction.value,
-            fontname=FONT,
-            fontsize="12",
-            labelloc="t",
-            labeljust="l",
-            newrank="true",
-            nodesep="0.25",
-            ranksep="1.0",
-            overlap="false",
-            splines="true",
-            label=Html(title_label(g, len(nets), agg.containers, extra)),
-        )
-        + "];"
-    )
-    out.append(f"  node [{attrs(fontname=FONT, fontsize='10', margin='0.12,0.06')}];")
-    out.append(f"  edge [{attrs(fontname=FONT, fontsize='9', dir='none')}];")
+    out = topology_header(options, title_label(g, len(nets), agg.containers, extra))
     placed: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for nkey in agg.networks:
         net = nets[nkey]
