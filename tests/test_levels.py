@@ -22,7 +22,14 @@ from visualizer.errors import UsageError
 from visualizer.graph import containers, network_record
 from visualizer.renderers import Format, RenderOptions, View
 from visualizer.renderers import render as draw
-from visualizer.renderers.group_text import link_text, port_text
+from visualizer.renderers.group_text import (
+    differs_text,
+    findings_lines,
+    findings_text,
+    link_text,
+    port_text,
+)
+from visualizer.renderers.mermaid import label
 from visualizer.selection import Selection, parse_filters, select
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -114,6 +121,78 @@ def test_identical_replicas_differ_in_nothing():
         assert ("state" in grp.differs) != same_state, grp.name
         nets = {tuple(sorted(g.adj[k])) for k in grp.members}
         assert ("networks" in grp.differs) == (len(nets) > 1), grp.name
+
+
+def with_caps(snap, replicas):
+    """The synthetic estate with SYS_ADMIN added to `replicas` of the first service of 3+."""
+    names = [c.name for c in snap.containers if c.compose_service == "api"]
+    service = next(n.rsplit("-", 1)[0] for n in names if n.endswith("-3"))
+    chosen = {f"{service}-{i}" for i in range(1, replicas + 1)}
+    containers = tuple(
+        replace(c, cap_add=("SYS_ADMIN",)) if c.name in chosen else c for c in snap.containers
+    )
+    return replace(snap, containers=containers), service
+
+
+def api_group(snap, service):
+    g, analysis = graph_of(snap)
+    agg = aggregate(g, analysis, Detail.SERVICE)
+    grp = next(grp for grp in agg.groups if grp.names[0].startswith(f"{service}-"))
+    return g, analysis, grp
+
+
+def test_a_finding_only_some_replicas_have_is_counted_and_marks_them_as_differing():
+    snap, service = with_caps(estate(30), 1)
+    g, analysis, api = api_group(snap, service)
+    size = api.size
+    assert size >= 3
+    assert api.findings is not None
+    counts = {(c.id, c.severity): c.members for c in api.findings.counts}
+    assert counts[("A25", "high")] == 1
+    assert counts[("A12", "medium")] == size
+    assert api.findings.worst == "high"
+    assert "findings" in api.differs
+    text = findings_text(api)
+    assert text == f"⚠ high: A25 (1 of {size}) · medium: A12"
+    assert findings_lines(api) == [
+        ("high", f"⚠ high: A25 (1 of {size})"),
+        ("medium", "medium: A12"),
+    ]
+    assert differs_text(api) == "≠ members differ: findings"
+    # every format says it: Mermaid, DOT and the HTML page
+    opts = RenderOptions(detail=Detail.SERVICE)
+    mermaid = draw(g, Format.MERMAID, opts, analysis).text
+    assert label(f"⚠ high: A25 (1 of {size})") in mermaid
+    assert "≠ members differ: findings" in mermaid
+    dot = draw(g, Format.DOT, opts, analysis).text
+    assert f"⚠ high: A25 (1 of {size})</B>" in dot
+    assert "≠ members differ: findings" in dot
+    page = draw(g, Format.HTML, RenderOptions(), analysis).text
+    body = re.search(r'id="netviz-data">(.*?)</script>', page, re.DOTALL)
+    assert body is not None
+    rows = json.loads(body.group(1))["groups"].values()
+    row = next(
+        r for r in rows if r["level"] == "service" and r["name"] == "api" and r["size"] == size
+    )
+    assert row["findings"] == text
+    assert row["worst"] == "high"
+    assert row["differs"] == "≠ members differ: findings"
+    # the members' order does not change what the node says
+    shuffled = replace(snap, containers=snap.containers[::-1])
+    assert api_group(shuffled, service)[2].findings == api.findings
+
+
+def test_replicas_with_the_same_findings_are_not_marked_and_not_counted():
+    for replicas in (0, 3):
+        snap, service = with_caps(estate(30), replicas)
+        _, _, api = api_group(snap, service)
+        assert api.size == 3
+        assert api.findings is not None
+        assert all(c.members == api.size for c in api.findings.counts)
+        assert "findings" not in api.differs
+        assert " of " not in findings_text(api)
+        expected = "⚠ high: A25 · medium: A12" if replicas else "⚠ medium: A12"
+        assert findings_text(api) == expected, replicas
 
 
 def test_project_level_folds_a_project_s_own_networks_and_keeps_shared_ones():

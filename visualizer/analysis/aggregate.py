@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from visualizer.analysis.fold import fold_groups, fold_networks
+from visualizer.analysis.group_findings import FindingSummary, differ, summarise
 from visualizer.graph import containers, labels, network_record, networks
 
 if TYPE_CHECKING:
@@ -72,18 +73,6 @@ class PortGroup:
     last_port: int = 0
     """The last container port of a run (`8000-8010`: the same members publish each port,
     on host ports that follow too); 0 for a single port."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FindingSummary:
-    """The open findings of a group's members (and folded networks)."""
-
-    worst: str
-    """The worst severity, as a label (`high`)."""
-    ids: tuple[str, ...]
-    """Finding rule IDs, in catalogue order."""
-    members: int
-    """How many members have at least one."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -405,19 +394,9 @@ def _group(
                 spot = ports.setdefault(where, (set(), set()))
                 spot[0].add(p.host_port)
                 spot[1].add(k)
-    found: list[Finding] = []
-    flagged = 0
-    for k in ks:
-        mine = marks.get(("container", label[k]), [])
-        found.extend(mine)
-        flagged += bool(mine)
-    for n in own_nets:
-        found.extend(marks.get(("network", ctx.names[network_record(ctx.g, n).id]), []))
-    summary = None
-    if found:
-        worst = max(f.severity for f in found)
-        ids = tuple(sorted({f.id for f in found}, key=lambda i: int(i.lstrip("A") or 0)))
-        summary = FindingSummary(worst=worst.label, ids=ids, members=flagged)
+    own = [marks.get(("container", label[k]), []) for k in ks]
+    nets = [marks.get(("network", ctx.names[network_record(ctx.g, n).id]), []) for n in own_nets]
+    summary = summarise(own, nets)
     port_groups = _port_runs(ports)
     differs = []
     if len(states) > 1:
@@ -428,7 +407,7 @@ def _group(
         differs.append("networks")
     if any(p.members < len(ks) for p in port_groups):
         differs.append("ports")
-    if summary is not None and 0 < flagged < len(ks):
+    if differ(own):
         differs.append("findings")
     first = members[0]
     return Group(

@@ -139,12 +139,10 @@ def _group_node(g: nx.Graph[str], grp: Group) -> tuple[str, set[str]]:
         color = exposure_color([port.host_ip])
         used |= port_marks([port.host_ip])
         rows.append(_row(group_text.port_text(port, grp.size), color))
-    if grp.findings is not None:
+    for severity, line in group_text.findings_lines(grp):
         used.add("findings")
-        color = FINDING_COLORS.get(grp.findings.worst, BLOCKED)
-        rows.append(
-            f"<FONT POINT-SIZE='9' COLOR='{color}'><B>{h(group_text.findings_text(grp))}</B></FONT>"
-        )
+        color = FINDING_COLORS.get(severity, BLOCKED)
+        rows.append(f"<FONT POINT-SIZE='9' COLOR='{color}'><B>{h(line)}</B></FONT>")
     differs = group_text.differs_text(grp)
     if differs:
         used.add("differs")

@@ -1,8 +1,8 @@
 """How a group of containers is written, the same in every format (plain text, unescaped).
 
 A group's node says what holds for all its members, and qualifies with a count what holds
-for some: `11 running · 1 exited`, a port `on 3 of 12`, a finding `on 2 of 12`, a line to a
-network `3 of 12`. The renderers escape these strings for their format.
+for some: `11 running · 1 exited`, a port `· 3 of 12`, a finding `A25 (2 of 12)`, a line to
+a network `3 of 12`. The renderers escape these strings for their format.
 """
 
 from __future__ import annotations
@@ -97,13 +97,47 @@ def port_text(port: PortGroup, size: int) -> str:
     return f"{ip}:{where} → {inside}/{port.protocol}" + of(port.members, size)
 
 
-def findings_text(group: Group) -> str:
-    """`⚠ high: A1 A3 · 2 of 12` (members with at least one open finding)."""
+def _findings_by_severity(group: Group) -> list[tuple[str, list[str]]]:
+    """A group's open rules by severity label, worst first: `A25 (1 of 3)`, `A12`.
+
+    A rule that only some members have says on how many; one that only networks folded into
+    the node have says so (`A13 (network)`).
+    """
     found = group.findings
     if found is None:
-        return ""
-    members = of(found.members, group.size) if found.members else ""
-    return f"⚠ {found.worst}: {' '.join(found.ids)}{members}"
+        return []
+    by_severity: dict[str, list[str]] = {}
+    for count in found.counts:
+        some = ""
+        if 0 < count.members < group.size:
+            some = f" ({count.members} of {group.size})"
+        elif not count.members:
+            some = " (network)" if count.networks == 1 else f" ({count.networks} networks)"
+        by_severity.setdefault(count.severity, []).append(count.id + some)
+    return list(by_severity.items())
+
+
+def findings_text(group: Group) -> str:
+    """`⚠ high: A25 (1 of 3) · medium: A12`: a group's open findings on one line."""
+    rows = [f"{severity}: {' '.join(ids)}" for severity, ids in _findings_by_severity(group)]
+    return "⚠ " + " · ".join(rows) if rows else ""
+
+
+def findings_lines(group: Group, width: int = 52) -> list[tuple[str, str]]:
+    """`findings_text` as lines of about `width` characters, each with its severity label.
+
+    One severity a line (`⚠ high: A25 (1 of 3)`, `medium: A12`), wrapped between rules.
+    """
+    lines: list[tuple[str, str]] = []
+    for severity, ids in _findings_by_severity(group):
+        words = [("⚠ " if not lines else "") + f"{severity}: {ids[0]}"]
+        for rule in ids[1:]:
+            if len(words[-1]) + 1 + len(rule) > width:
+                words.append(rule)
+            else:
+                words[-1] += " " + rule
+        lines.extend((severity, line) for line in words)
+    return lines
 
 
 def differs_text(group: Group) -> str:

@@ -115,9 +115,7 @@ def _group_label(g: nx.Graph[str], grp: Group) -> str:
     if own:
         parts.append(label(own, 60))
     parts.extend(label(group_text.port_text(p, grp.size), 60) for p in grp.ports)
-    found = group_text.findings_text(grp)
-    if found:
-        parts.append(label(found, 60))
+    parts.extend(label(line, 60) for _, line in group_text.findings_lines(grp))
     differs = group_text.differs_text(grp)
     if differs:
         parts.append(label(differs, 60))
