@@ -39,6 +39,8 @@ MAX_NODES = 500
 IMAGES = frozenset({Format.SVG, Format.PNG, Format.PDF})
 ESTIMATE_SLACK = 0.8
 """An image whose estimated text is within this factor of readable is drawn and measured."""
+UNMEASURED = Picture(width=0.0, height=0.0, min_font=0.0)
+"""The picture of a level asked for in a text format: nothing to decide from its size."""
 WORD = {
     Detail.CONTAINER: "container",
     Detail.SERVICE: "service",
@@ -157,7 +159,9 @@ def render_diagram(
             continue
         data = level_data(g, options, analysis, agg)
         text = source(g, options, analysis, agg, index=index, changes=changes, data=data)
-        picture = estimate(text)
+        # measured when it decides something: the level, a note, or an image's shape
+        measured = auto or whole or fmt in IMAGES
+        picture = estimate(text) if measured else UNMEASURED
         empty = not picture.width  # no node: a title or legend alone has no shape to keep
         # an image is measured once drawn: only a clearly unreadable estimate skips its level
         slack = ESTIMATE_SLACK if fmt in IMAGES else 1.0

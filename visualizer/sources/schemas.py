@@ -34,7 +34,10 @@ def _of_type(tp: Any, defs: dict[str, Any], name: str = "") -> dict[str, Any]:  
     origin = typing.get_origin(tp)
     if origin in {typing.Union, types.UnionType}:
         inner = [a for a in typing.get_args(tp) if a is not type(None)]
-        return {"anyOf": [_of_type(inner[0], defs, name), {"type": "null"}]}
+        schema = _of_type(inner[0], defs, name)
+        if isinstance(schema.get("type"), str):  # a type list: no failed alternative to try
+            return {**schema, "type": [schema["type"], "null"]}
+        return {"anyOf": [{"type": "null"}, schema]}
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if tp.__name__ not in defs:
             defs[tp.__name__] = {}  # a placeholder breaks cycles

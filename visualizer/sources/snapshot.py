@@ -8,9 +8,10 @@ fields take their defaults; unknown keys are ignored so additive changes stay re
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from visualizer.errors import InputError
@@ -51,7 +52,7 @@ def loads(text: str | bytes, *, origin: str = "snapshot", trusted: bool = False)
     if not trusted:
         check(data, snapshot_schema(), origin=origin)
     try:
-        snapshot: Snapshot = _decode(Snapshot, data, "")
+        snapshot: Snapshot = _decode(Snapshot, data)
     except _DecodeError as exc:
         raise InputError(f"{origin}: {exc.where or 'top level'}: {exc.what}") from None
     return snapshot
@@ -71,14 +72,16 @@ def load_file(path: Path) -> Snapshot:
 
 
 class _DecodeError(Exception):
-    def __init__(self, where: str, what: str) -> None:
-        super().__init__(f"{where}: {what}")
-        self.where = where
+    """A value of the wrong kind; `where` is built while the error unwinds (no cost otherwise)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
         self.what = what
+        self.parts: list[str] = []  # innermost first: "[2]", ".ipv4"
 
-
-def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
+    @property
+    def where(self) -> str:
+        return "".join(reversed(self.parts)).lstrip(".")
 
 
 def _encode(value: Any) -> Any:  # noqa: ANN401 - JSON values are untyped by nature
@@ -91,64 +94,107 @@ def _encode(value: Any) -> Any:  # noqa: ANN401 - JSON values are untyped by nat
     return value
 
 
-def _decode(tp: Any, data: Any, where: str) -> Any:  # noqa: ANN401
+def _decode(tp: Any, data: Any) -> Any:  # noqa: ANN401
+    return _decoder(tp)(data)
+
+
+@functools.cache
+def _decoder(tp: Any) -> Callable[[Any], Any]:  # noqa: ANN401 - one branch per kind
+    """A function that checks and converts JSON data to `tp`, built once per type."""
     origin = typing.get_origin(tp)
     if tp is Any:
-        return data
+        return lambda data: data
     if origin in {typing.Union, types.UnionType}:
         args = typing.get_args(tp)
-        if data is None and type(None) in args:
-            return None
         (inner,) = [a for a in args if a is not type(None)]
-        return _decode(inner, data, where)
+        decode = _decoder(inner)
+        if type(None) not in args:
+            return decode
+        return lambda data: None if data is None else decode(data)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return _decode_record(tp, data, where)
+        return _record_decoder(tp)
     if origin is tuple:
-        _expect(data, list, "a list", where)
-        (item,) = typing.get_args(tp)[:1]
-        return tuple(_decode(item, v, f"{where}[{i}]") for i, v in enumerate(data))
+        item = _decoder(typing.get_args(tp)[0])
+
+        def tuple_of(data: Any) -> tuple[Any, ...]:  # noqa: ANN401
+            _expect(data, list, "a list")
+            out = []
+            for i, v in enumerate(data):
+                try:
+                    out.append(item(v))
+                except _DecodeError as exc:
+                    exc.parts.append(f"[{i}]")
+                    raise
+            return tuple(out)
+
+        return tuple_of
     if origin in {Mapping, dict} or tp is dict:
-        _expect(data, dict, "an object", where)
-        _, vtype = typing.get_args(tp)
-        return {str(k): _decode(vtype, v, _join(where, str(k))) for k, v in data.items()}
+        value = _decoder(typing.get_args(tp)[1])
+
+        def mapping_of(data: Any) -> dict[str, Any]:  # noqa: ANN401
+            _expect(data, dict, "an object")
+            out = {}
+            for k, v in data.items():
+                try:
+                    out[str(k)] = value(v)
+                except _DecodeError as exc:
+                    exc.parts.append(f".{k}")
+                    raise
+            return out
+
+        return mapping_of
     if tp is bool:
-        _expect(data, bool, "true or false", where)
-        return data
+        return functools.partial(_checked, kind=bool, what="true or false")
     if tp is int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            raise _DecodeError(where, f"expected an integer, got {_kind(data)}")
-        return data
+        return _integer
     if tp is str:
-        _expect(data, str, "a string", where)
-        return data
+        return functools.partial(_checked, kind=str, what="a string")
     msg = f"cannot decode type {tp!r}"  # a model field of a kind this codec does not know
     raise TypeError(msg)
 
 
-def _decode_record(cls: type[Any], data: Any, where: str) -> Any:  # noqa: ANN401
-    _expect(data, dict, "an object", where)
-    hints = _type_hints(cls)
-    kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data:
-            kwargs[f.name] = _decode(hints[f.name], data[f.name], _join(where, f.name))
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise _DecodeError(where, f"missing required field {f.name!r}")
-    return cls(**kwargs)
+def _integer(data: Any) -> int:  # noqa: ANN401
+    if isinstance(data, bool) or not isinstance(data, int):
+        raise _DecodeError(f"expected an integer, got {_kind(data)}")
+    return data
 
 
-_HINTS: dict[type[Any], dict[str, Any]] = {}
+def _record_decoder(cls: type[Any]) -> Callable[[Any], Any]:
+    hints = typing.get_type_hints(cls)
+    fields = [
+        (
+            f.name,
+            _decoder(hints[f.name]),
+            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
+        )
+        for f in dataclasses.fields(cls)
+    ]
+
+    def record(data: Any) -> Any:  # noqa: ANN401
+        _expect(data, dict, "an object")
+        kwargs: dict[str, Any] = {}
+        for name, decode, required in fields:
+            if name in data:
+                try:
+                    kwargs[name] = decode(data[name])
+                except _DecodeError as exc:
+                    exc.parts.append(f".{name}")
+                    raise
+            elif required:
+                raise _DecodeError(f"missing required field {name!r}")
+        return cls(**kwargs)
+
+    return record
 
 
-def _type_hints(cls: type[Any]) -> dict[str, Any]:
-    if cls not in _HINTS:
-        _HINTS[cls] = typing.get_type_hints(cls)
-    return _HINTS[cls]
+def _checked(data: Any, *, kind: type, what: str) -> Any:  # noqa: ANN401
+    _expect(data, kind, what)
+    return data
 
 
-def _expect(data: Any, kind: type, what: str, where: str) -> None:  # noqa: ANN401
+def _expect(data: Any, kind: type, what: str) -> None:  # noqa: ANN401
     if not isinstance(data, kind):
-        raise _DecodeError(where, f"expected {what}, got {_kind(data)}")
+        raise _DecodeError(f"expected {what}, got {_kind(data)}")
 
 
 def _kind(data: Any) -> str:  # noqa: ANN401
