@@ -6,6 +6,7 @@ import http.client
 import json
 import socket
 import ssl
+import sys
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,6 @@ def translated(conn: Connection) -> Iterator[None]:
     """Turn transport, HTTP and SDK failures into one-line `EngineError`s."""
     import requests  # noqa: PLC0415
     import urllib3.exceptions  # noqa: PLC0415
-    from docker.errors import APIError, DockerException  # noqa: PLC0415
 
     where = conn.label
     try:
@@ -59,8 +59,8 @@ def translated(conn: Connection) -> Iterator[None]:
         raise EngineError(f"the engine at {where} answered {exc.status}: {exc.message}") from None
     except NotDocker as exc:
         raise EngineError(f"{where} does not look like a Docker engine ({exc})") from None
-    except APIError as exc:
-        status = exc.status_code or "an error"
+    except _sdk("APIError") as exc:
+        status = getattr(exc, "status_code", None) or "an error"
         raise EngineError(f"the engine at {where} answered {status}: {explanation(exc)}") from None
     except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError):
         raise EngineError(
@@ -74,7 +74,7 @@ def translated(conn: Connection) -> Iterator[None]:
         OSError,
     ) as exc:
         raise EngineError(_connection_message(where, exc)) from None
-    except DockerException as exc:
+    except _sdk("DockerException") as exc:
         raise EngineError(f"cannot connect to {where}: {one_line(exc)}") from None
 
 
@@ -168,6 +168,17 @@ def _chain(exc: BaseException) -> list[BaseException]:
         if isinstance(reason, BaseException):
             todo.append(reason)
     return seen
+
+
+def _sdk(name: str) -> type[Exception] | tuple[type[Exception], ...]:
+    """An exception class of the Docker SDK, once something has imported it (else nothing).
+
+    Looked up when an exception is matched, so `translated` costs no SDK import: only the
+    commands that use the SDK (exec for `probe`) can raise its errors.
+    """
+    errors = sys.modules.get("docker.errors")
+    found = getattr(errors, name, None)
+    return found if isinstance(found, type) and issubclass(found, Exception) else ()
 
 
 def explanation(exc: Any) -> str:  # noqa: ANN401 - docker.errors.APIError
