@@ -62,7 +62,7 @@ def run_cli(
 
 def load_raw(name: str):
     """A raw capture recorded from a real engine by scripts/record_raw.py."""
-    from visualizer.sources.parse import RawCapture
+    from visualizer.sources.raw import RawCapture
 
     body = json.loads((DATA / name).read_text())
     body["warnings"] = tuple(body.get("warnings", ()))

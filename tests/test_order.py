@@ -33,7 +33,8 @@ from visualizer.renderers import (
 )
 from visualizer.renderers import render as draw
 from visualizer.sources.merge import merge
-from visualizer.sources.parse import RawCapture, parse_capture
+from visualizer.sources.parse import parse_capture
+from visualizer.sources.raw import RawCapture
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_FILE = ROOT / "visualizer" / "data" / "demo.json"

@@ -55,8 +55,8 @@ from visualizer.renderers import (
 )
 from visualizer.results import Outcome, ReachAnswer, WatchUpdate
 from visualizer.selection import Selection, select
+from visualizer.sources.settings import ComposeNaming
 from visualizer.sources.spec import (
-    ComposeNaming,
     Progress,
     SourceSpec,
     load,

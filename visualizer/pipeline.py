@@ -9,7 +9,8 @@ from visualizer.errors import InputError
 from visualizer.graph import build_graph, warnings_of
 from visualizer.model import Snapshot
 from visualizer.selection import Selection, select, unmatched
-from visualizer.sources.spec import ComposeNaming, Progress, SourceSpec, load
+from visualizer.sources.settings import ComposeNaming
+from visualizer.sources.spec import Progress, SourceSpec, load
 
 if TYPE_CHECKING:
     import networkx as nx

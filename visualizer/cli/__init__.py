@@ -9,6 +9,7 @@ commands that need them, so `netviz --help` starts fast.
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 from pathlib import Path
@@ -433,5 +434,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (`netviz`, `python -m visualizer`)."""
+    # What start-up made (modules, classes, the command tree) lives as long as the process: the
+    # collector need not scan it again (a fifth of the time of a small engine's render).
+    gc.freeze()
     sys.exit(main())

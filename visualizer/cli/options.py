@@ -15,7 +15,8 @@ import typer
 
 from visualizer.analysis.catalogue import FailOn
 from visualizer.renderers.options import Detail, Direction, Format, View
-from visualizer.sources.spec import ComposeNaming, SourceSpec
+from visualizer.sources.settings import ComposeNaming
+from visualizer.sources.spec import SourceSpec
 
 if TYPE_CHECKING:
     from collections.abc import Callable

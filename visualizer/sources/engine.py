@@ -25,9 +25,10 @@ from visualizer.sources import contexts
 from visualizer.sources.address import Address, TLSSettings, parse_address, ssl_context
 from visualizer.sources.deadline import deadline
 from visualizer.sources.failures import HTTPStatus, NotDocker, error_message, one_line, translated
-from visualizer.sources.parse import RawCapture, parse_capture
+from visualizer.sources.parse import parse_capture
 from visualizer.sources.podman import is_podman
-from visualizer.sources.spec import check_timeout
+from visualizer.sources.raw import RawCapture
+from visualizer.sources.settings import check_timeout
 
 if TYPE_CHECKING:
     from visualizer.model import Snapshot
@@ -169,7 +170,7 @@ def capture(
     if target.problem:
         raise EngineError(target.problem)
     conn = resolve(target, environ)
-    with translated(conn):
+    with translated(conn.label):
         client, version = connect(conn, target.timeout)
         captured_at = datetime.now(UTC).isoformat(timespec="seconds")
         t = target.timeout

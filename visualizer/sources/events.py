@@ -42,7 +42,7 @@ def follow_events(
 
     report = on_problem or on_event
     conn = resolve(target)
-    with translated(conn):
+    with translated(conn.label):
         client, _ = connect(conn, target.timeout, pool_size=1)
         with closing(client):
             filters = json.dumps({"type": ["container", "network"]})

@@ -39,7 +39,7 @@ def exec_commands(
     Only `netviz probe` calls it.
     """
     conn = resolve(target)
-    with translated(conn):
+    with translated(conn.label):
         client, _ = connect(conn, target.timeout, pool_size=max(parallel, 1), sdk=True)
         with closing(client):
 

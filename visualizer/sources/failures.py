@@ -16,8 +16,6 @@ from visualizer.sources.address import TransportError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from visualizer.sources.engine import Connection
-
 
 class HTTPStatus(Exception):  # noqa: N818 - an answer, not a failure of ours
     """The engine answered with an HTTP error status."""
@@ -45,12 +43,11 @@ def error_message(body: bytes) -> str:
 
 
 @contextmanager
-def translated(conn: Connection) -> Iterator[None]:
+def translated(where: str) -> Iterator[None]:
     """Turn transport, HTTP and SDK failures into one-line `EngineError`s."""
     import requests  # noqa: PLC0415
     import urllib3.exceptions  # noqa: PLC0415
 
-    where = conn.label
     try:
         yield
     except VisualizerError:

@@ -2,10 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 Json = Any
 """A value decoded from the engine's JSON: untrusted and untyped until parsed."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RawCapture:
+    """The engine's answers, exactly as received, before parsing."""
+
+    version: Json
+    """`GET /version`."""
+    info: Json
+    """`GET /info`."""
+    networks: Json
+    """`GET /networks`."""
+    containers: Json
+    """`GET /containers/json?all=1`."""
+    inspected: Mapping[str, Json] | None = None
+    """`GET /containers/{id}/json` by container ID, when the capture inspected containers."""
+    inspect_requested: tuple[str, ...] | None = None
+    """The container IDs a recorded capture inspected when it inspected only some of them (the
+    audits of older netviz versions; `None`: every container)."""
+    nodes: Json = None
+    """`GET /nodes`, when the engine is a swarm manager."""
+    services: Json = None
+    """`GET /services`, when the engine is a swarm manager."""
+    tasks: Json = None
+    """`GET /tasks`, when the engine is a swarm manager."""
+    libpod_networks: Json = None
+    """`GET /libpod/networks/json`, when the engine is Podman (names and `dns_enabled`)."""
+    source: str = ""
+    """Where the capture came from (e.g. the engine URL)."""
+    captured_at: str = ""
+    """UTC time of the capture."""
+    warnings: tuple[str, ...] = field(default=())
+    """Problems met while gathering (e.g. a container gone before it could be inspected)."""
 
 
 def as_dict(value: Json) -> dict[str, Json]:

@@ -8,14 +8,13 @@ options and the engine timeout. `load` opens it. `SourceSpec.parse` reads the on
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from visualizer.errors import UsageError
+from visualizer.sources.settings import ComposeNaming, check_timeout
 
 if TYPE_CHECKING:
     from visualizer.model import Snapshot
@@ -23,38 +22,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, "int | None"], None]
 """Told about long work: (what, done, total or `None` while the total is unknown)."""
-
-
-class ComposeNaming(StrEnum):
-    """How Compose names containers (and which networks it creates)."""
-
-    V2 = "v2"
-    """Compose v2: `<project>-<service>-N`; networks of the enabled services."""
-    V1 = "v1"
-    """Compose v1 (`docker-compose` 1.x): `<project>_<service>_N`; networks of every service."""
-
-    @property
-    def separator(self) -> str:
-        """What joins project, service and number in a container name."""
-        return "_" if self is ComposeNaming.V1 else "-"
-
-
-MAX_TIMEOUT = 86400.0
-"""The longest `--timeout` accepted (one day)."""
-
-
-def check_timeout(seconds: object) -> None:
-    """Refuse a `--timeout` that is not a positive number of seconds, at most a day (exit 2)."""
-    if (
-        isinstance(seconds, bool)
-        or not isinstance(seconds, int | float)
-        or not math.isfinite(seconds)
-        or not 0 < seconds <= MAX_TIMEOUT
-    ):
-        raise UsageError(
-            f"invalid --timeout {seconds!r}: give a number of seconds above 0 and at most "
-            f"{MAX_TIMEOUT:g}"
-        )
 
 
 DEMO_SOURCE = "demo (captured from a real engine by scripts/build-demo.sh)"

@@ -21,12 +21,19 @@ from visualizer.model import (
     SwarmNode,
     VirtualIP,
 )
-from visualizer.sources.raw import Json, as_dict, as_int, as_list, as_str, as_str_map, as_strs
+from visualizer.sources.raw import (
+    Json,
+    RawCapture,
+    as_dict,
+    as_int,
+    as_list,
+    as_str,
+    as_str_map,
+    as_strs,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-
-    from visualizer.sources.parse import RawCapture
 
 
 def with_swarm(snapshot: Snapshot, raw: RawCapture) -> Snapshot:

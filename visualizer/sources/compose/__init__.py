@@ -24,7 +24,7 @@ from visualizer.sources.compose.modelled import unmodelled
 from visualizer.sources.compose.options import ComposeOptions
 from visualizer.sources.compose.predict import predict, project_name
 from visualizer.sources.compose.project import Loader
-from visualizer.sources.spec import ComposeNaming
+from visualizer.sources.settings import ComposeNaming
 
 if TYPE_CHECKING:
     from visualizer.model import Snapshot

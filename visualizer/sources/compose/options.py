@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from visualizer.sources.spec import ComposeNaming
+from visualizer.sources.settings import ComposeNaming
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

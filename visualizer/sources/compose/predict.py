@@ -24,7 +24,7 @@ from visualizer.sources.compose.checks import MAX_CONTAINERS, MAX_PORTS, replica
 from visualizer.sources.compose.data import with_data
 from visualizer.sources.compose.merge import as_map, declared_name, net_map
 from visualizer.sources.compose.ports import parse_expose, parse_port
-from visualizer.sources.spec import ComposeNaming
+from visualizer.sources.settings import ComposeNaming
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

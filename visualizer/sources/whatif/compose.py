@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from visualizer.model import VOLUME
 from visualizer.sources.compose import ComposeOptions, load_compose
-from visualizer.sources.spec import ComposeNaming
+from visualizer.sources.settings import ComposeNaming
 from visualizer.sources.whatif import refusals
 from visualizer.sources.whatif.containers import start_container
 from visualizer.sources.whatif.grammar import CommandError
