@@ -39,7 +39,7 @@ MAX_API_VERSION = "1.51"
 """Newest Engine API whose payloads this tool was written against; newer engines are asked
 for this version (engines serve older versions unchanged)."""
 DEFAULT_HOST = "unix:///var/run/docker.sock"
-INSPECT_WORKERS = 8
+INSPECT_WORKERS = 16
 """Requests in flight at once to one engine (the connection pool's size): enough to hide a
 slow link's latency, few enough not to load the engine."""
 SSH_WORKERS = 4
