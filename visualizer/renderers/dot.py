@@ -45,6 +45,7 @@ from visualizer.renderers.dot_style import (
     EXPOSED_SOME,
     INACTIVE,
     SIDECAR,
+    SIDECAR_EDGE,
     change_legend,
     changed_node,
     driver_colors,
@@ -140,13 +141,7 @@ def render_dot(
             out.append(
                 f"  {ids[ckey]} -> {ids[target]} ["
                 + attrs(
-                    dir="forward",
-                    style="dashed",
-                    penwidth="2",
-                    color=SIDECAR,
-                    fontcolor=SIDECAR,
-                    arrowhead="normal",
-                    label="shares network stack",
+                    **SIDECAR_EDGE,
                     tooltip=tip,
                 )
                 + "];"

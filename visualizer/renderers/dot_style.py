@@ -31,6 +31,16 @@ PLUGIN_COLORS = ("#dcfce7", "#15803d")
 BLOCKED = "#dc2626"
 INACTIVE = "#9ca3af"
 SIDECAR = "#7c3aed"
+SIDECAR_EDGE = {
+    "dir": "forward",
+    "style": "dashed",
+    "penwidth": "2",
+    "color": SIDECAR,
+    "fontcolor": SIDECAR,
+    "arrowhead": "normal",
+    "label": "shares network stack",
+}
+"""A container drawn with the network stack it shares (`--network container:…`)."""
 EXPOSED_ALL, EXPOSED_SOME, EXPOSED_LOCAL = "#b91c1c", "#b45309", "#15803d"
 FINDING_COLORS = {"critical": "#7f1d1d", "high": "#b91c1c", "medium": "#b45309", "low": "#0369a1"}
 

@@ -21,7 +21,7 @@ from visualizer.renderers.dot_style import (
     EXPOSED_SOME,
     FINDING_COLORS,
     INACTIVE,
-    SIDECAR,
+    SIDECAR_EDGE,
     driver_colors,
     driver_mark,
     exposure_color,
@@ -99,19 +99,7 @@ def render_group_dot(
             primary[link.network].append(grp.id)
     for sidecar, owner in agg.stacks:
         drawn.add("sidecar")
-        out.append(
-            f"  {sidecar} -> {owner} ["
-            + attrs(
-                dir="forward",
-                style="dashed",
-                penwidth="2",
-                color=SIDECAR,
-                fontcolor=SIDECAR,
-                arrowhead="normal",
-                label="shares network stack",
-            )
-            + "];"
-        )
+        out.append(f"  {sidecar} -> {owner} [" + attrs(**SIDECAR_EDGE) + "];")
     out.extend(f"  {BLOCK_COMMENT} {ids[n]} {' '.join(ms)}" for n, ms in primary.items())
     if data is not None:
         out.extend(group_topology_data(agg, data, drawn))
