@@ -95,6 +95,24 @@ class GroupData:
         """Whether some of the data layer is counted in group nodes rather than drawn."""
         return bool(self.own or self.inside)
 
+    def channel_lines(self) -> list[tuple[str, str, str, str, bool]]:
+        """One line per pair of groups and family: (from, to, family, what, both ways).
+
+        Channels both ways between two groups are one line; it runs from the first direction
+        in group order, and `what` joins both directions' resources.
+        """
+        merged: dict[tuple[str, str, str], tuple[set[str], set[tuple[str, str]]]] = {}
+        for ch in self.channels:
+            a, b = sorted((ch.source, ch.target), key=lambda x: int(x[1:]))
+            what, flows = merged.setdefault((a, b, ch.family), (set(), set()))
+            what.update(ch.what)
+            flows.add((ch.source, ch.target))
+        lines = []
+        for (_, _, family), (what, flows) in sorted(merged.items()):
+            src, dst = min(flows, key=lambda f: (int(f[0][1:]), int(f[1][1:])))
+            lines.append((src, dst, family, ", ".join(sorted(what)), len(flows) > 1))
+        return lines
+
 
 def group_data(g: nx.Graph[str], agg: Aggregate, channels: Channels | None = None) -> GroupData:
     """The data layer of `agg` (a collapse of `g`); `channels` (of the full graph) adds them."""

@@ -97,18 +97,11 @@ def group_reach_data(
 ) -> list[str]:
     """Channel lines between groups and host equivalence for the reachability view."""
     out: list[str] = []
-    merged: dict[tuple[str, str, str], tuple[set[str], set[tuple[str, str]]]] = {}
-    for ch in found.channels:
-        a, b = sorted((ch.source, ch.target), key=lambda x: int(x[1:]))
-        what, flows = merged.setdefault((a, b, ch.family), (set(), set()))
-        what.update(ch.what)
-        flows.add((ch.source, ch.target))
-    for (_, _, family), (what, flows) in sorted(merged.items()):
-        src, dst = min(flows, key=lambda f: (int(f[0][1:]), int(f[1][1:])))
-        text = ", ".join(sorted(what))
-        out.append(f"  {src} -> {dst} [{channel_edge(family, text, both=len(flows) > 1)}];")
+    lines = found.channel_lines()
+    for src, dst, family, text, both in lines:
+        out.append(f"  {src} -> {dst} [{channel_edge(family, text, both=both)}];")
     powered = _powered(agg, found, out, reach_hosts=host_ids)
-    if legend and (merged or powered):
+    if legend and (lines or powered):
         out.append(channel_legend())
     return out
 

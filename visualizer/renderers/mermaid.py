@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
 MAX_CHARS = 50_000
 MAX_EDGES = 500
+STOPPED_CLASS = "  classDef stopped fill:#f1f5f9,stroke:#9ca3af,color:#64748b,stroke-dasharray:4"
+"""How a stopped container or group is drawn (it reaches nothing)."""
 _SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._:/-")
 _LINKS = {
     Peering.BY_NAME: "---",
@@ -202,9 +204,7 @@ def _classes(
         out.append("  classDef container fill:#ffffff,stroke:#334155")
         out.append(f"  class {','.join(running)} container")
     if stopped:
-        out.append(
-            "  classDef stopped fill:#f1f5f9,stroke:#9ca3af,color:#64748b,stroke-dasharray:4"
-        )
+        out.append(STOPPED_CLASS)
         out.append(f"  class {','.join(stopped)} stopped")
     return out
 

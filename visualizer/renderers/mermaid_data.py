@@ -150,17 +150,9 @@ def group_data_links(
         if ids:
             classes += [DATA_CLASS, f"  class {','.join(ids.values())} data"]
     else:
-        merged: dict[tuple[str, str, str], tuple[set[str], set[tuple[str, str]]]] = {}
-        for ch in data.channels:
-            a, b = sorted((ch.source, ch.target), key=lambda x: int(x[1:]))
-            what, flows = merged.setdefault((a, b, ch.family), (set(), set()))
-            what.update(ch.what)
-            flows.add((ch.source, ch.target))
-        for (_, _, family), (what, flows) in sorted(merged.items()):
-            src, dst = min(flows, key=lambda f: (int(f[0][1:]), int(f[1][1:])))
+        for src, dst, family, text, both in data.channel_lines():
             color = NAMESPACE_COLOR if family == "ns" else DATA_STROKE
-            arrow = "<-.->" if len(flows) > 1 else "-.->"
-            out.link(src, arrow, dst, ", ".join(sorted(what)), color)
+            out.link(src, "<-.->" if both else "-.->", dst, text, color)
     hosts = dict(host_ids or {})
     marked = []
     for grp in agg.groups:

@@ -23,6 +23,7 @@ from visualizer.renderers.dot_style import EXPOSED_ALL, EXPOSED_SOME, driver_col
 from visualizer.renderers.mermaid import (
     MAX_CHARS,
     MAX_EDGES,
+    STOPPED_CLASS,
     MermaidText,
     header,
     label,
@@ -199,9 +200,7 @@ def _group_classes(agg: Aggregate, nets: dict[str, Network], ids: dict[str, str]
         lines.append("  classDef group fill:#ffffff,stroke:#334155,stroke-width:2px")
         lines.append(f"  class {','.join(running)} group")
     if stopped:
-        lines.append(
-            "  classDef stopped fill:#f1f5f9,stroke:#9ca3af,color:#64748b,stroke-dasharray:4"
-        )
+        lines.append(STOPPED_CLASS)
         lines.append(f"  class {','.join(stopped)} stopped")
     return lines
 
@@ -249,9 +248,7 @@ def _container_reach(
             out.link(ids[key], "-.->", ids[owner], "shares network stack", "#7c3aed")
     stopped = [ids[k] for k, _ in shown if not reach.is_running(k)]
     if stopped:
-        out.lines.append(
-            "  classDef stopped fill:#f1f5f9,stroke:#9ca3af,color:#64748b,stroke-dasharray:4"
-        )
+        out.lines.append(STOPPED_CLASS)
         out.lines.append(f"  class {','.join(stopped)} stopped")
     if options.data:
         out.lines.extend(container_channels(g, analysis, ids, hosts, out))
